@@ -1,0 +1,464 @@
+"""The estimator: parameters, validation, fit / fit_resample / sample."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy, check_target_type
+from joblib import Parallel, delayed
+from scipy import sparse
+from sklearn.base import _fit_context
+from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from ._codec import TableCodec
+from ._nets import make_networks
+from ._train import generate, n_steps_per_epoch, train_gan
+
+# Optimiser steps that ``epochs="auto"`` aims for; see benchmarks/README.md.
+_AUTO_STEPS = 1000
+_MIN_AUTO_EPOCHS = 3
+
+
+class GANOversampler(BaseOverSampler):
+    """Oversample minority classes with rows drawn from a conditional GAN.
+
+    ``fit_resample`` trains a generative adversarial network on the table and
+    appends synthetic rows of the classes chosen by ``sampling_strategy``. The
+    original rows come first, unchanged and in order, then the synthetic rows.
+
+    Read more in the :ref:`User Guide <user_guide>`.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    mode : {{"conditional", "per_class"}}, default="conditional"
+        ``"conditional"`` trains one generator and one discriminator, both
+        conditioned on the class label, on all rows with class-balanced
+        batches. ``"per_class"`` trains one unconditional GAN for each class
+        to oversample, on that class's rows only.
+
+    epochs : int or "auto", default="auto"
+        Passes over the training rows. ``"auto"`` picks enough epochs for about
+        1000 optimiser steps (at least 3 epochs), so small tables get as many
+        updates as large ones.
+
+    batch_size : int, default=256
+        Rows per optimiser step. Batches are drawn with replacement, so a batch
+        may be larger than a class or the whole table.
+
+    latent_dim : int, default=64
+        Size of the generator's noise vector.
+
+    hidden_dims : tuple of int, default=(128, 128)
+        Widths of the hidden layers of both networks.
+
+    loss : {{"hinge", "wgan-gp"}}, default="hinge"
+        Adversarial loss. ``"hinge"`` uses a spectrally normalised
+        discriminator; ``"wgan-gp"`` is the Wasserstein loss with a gradient
+        penalty of weight ``gradient_penalty``.
+
+    learning_rate : float, default=2e-4
+        Adam learning rate of both networks.
+
+    discriminator_steps : int, default=1
+        Discriminator updates per generator update.
+
+    gradient_penalty : float, default=10.0
+        Weight of the gradient penalty; used only with ``loss="wgan-gp"``.
+
+    device : str, default="auto"
+        Torch device to train on: ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
+        ``"mps"``, or ``"auto"`` for CUDA when available, else the CPU. The
+        trained networks are kept on the CPU, where sampling runs.
+
+    n_jobs : int, default=None
+        Number of classes trained in parallel with ``mode="per_class"``.
+        ``None`` means 1; ``-1`` uses all processors. Results do not depend on
+        it.
+
+    verbose : int, default=0
+        0 is silent, 1 shows a progress bar over epochs, 2 also prints the
+        losses of every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the network initialisation, training and sampling. With an int,
+        the output is identical from call to call on the CPU. The global numpy
+        and torch random states are never used or changed.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of synthetic rows to add per class label.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit``.
+
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in ``fit``; defined only when ``X`` has string
+        column names.
+
+    generator_ : torch.nn.Module or dict
+        The trained generator, on the CPU. With ``mode="per_class"``, a dict
+        mapping each oversampled class label to its generator.
+
+    discriminator_ : torch.nn.Module or dict
+        The trained discriminator(s), shaped like ``generator_``.
+
+    history_ : list of dict or dict
+        One record per epoch with ``epoch``, ``d_loss`` and ``g_loss``. With
+        ``mode="per_class"``, a dict mapping each class label to its records.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTE : Interpolates between minority neighbours.
+    imblearn.over_sampling.RandomOverSampler : Duplicates minority rows.
+
+    Notes
+    -----
+    Numeric columns are mapped to a standard normal by a quantile transform
+    before training and mapped back afterwards, so synthetic values always lie
+    inside each column's observed range and integer columns hold integers.
+
+    References
+    ----------
+    .. [1] G. Douzas and F. Bacao, "Effective data generation for imbalanced
+       learning using conditional generative adversarial networks", Expert
+       Systems with Applications, 91, 464-471, 2018.
+    .. [2] T. Miyato and M. Koyama, "cGANs with projection discriminator",
+       ICLR 2018.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from skgan import GANOversampler
+    >>> X, y = make_classification(n_samples=300, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> sampler = GANOversampler(epochs=5, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 269), (np.int64(1), 269)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "mode": [StrOptions({"conditional", "per_class"})],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_dims": ["array-like"],
+        "loss": [StrOptions({"hinge", "wgan-gp"})],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "gradient_penalty": [Interval(Real, 0, None, closed="left")],
+        "device": [str],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        sampling_strategy="auto",
+        *,
+        mode="conditional",
+        epochs="auto",
+        batch_size=256,
+        latent_dim=64,
+        hidden_dims=(128, 128),
+        loss="hinge",
+        learning_rate=2e-4,
+        discriminator_steps=1,
+        gradient_penalty=10.0,
+        device="auto",
+        n_jobs=None,
+        verbose=0,
+        random_state=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.mode = mode
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.latent_dim = latent_dim
+        self.hidden_dims = hidden_dims
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.discriminator_steps = discriminator_steps
+        self.gradient_penalty = gradient_penalty
+        self.device = device
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the GAN(s) on ``X`` and ``y`` without resampling.
+
+        After ``fit``, :meth:`sample` draws synthetic rows.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Training rows.
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : GANOversampler
+            The fitted sampler.
+        """
+        check_classification_targets(y)
+        X, y, _ = self._check_X_y(X, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        self._train(X, y)
+        return self
+
+    def sample(self, n_samples, y):
+        """Draw synthetic rows of one class from the fitted GAN.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to draw.
+
+        y : object
+            Class label of the rows; one of ``classes_`` (with
+            ``mode="per_class"``, one of the oversampled classes).
+
+        Returns
+        -------
+        X_new : ndarray or DataFrame of shape (n_samples, n_features)
+            Synthetic rows, in the container and dtypes of the training ``X``.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 0:
+            raise ValueError(
+                f"n_samples must be a non-negative integer, got {n_samples!r}."
+            )
+        trainable = self.generator_ if self.mode == "per_class" else self.classes_
+        if not any(y == label for label in trainable):
+            raise ValueError(
+                f"y={y!r} is not a class this sampler can generate; choose one of "
+                f"{list(trainable)}."
+            )
+        return self._generate({y: n_samples})
+
+    def _check_X_y(self, X, y):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if isinstance(X, pd.DataFrame):
+            # Keep the frame: the codec needs its dtypes to restore them.
+            validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+            check_array(X, dtype=None, accept_sparse=True, ensure_all_finite=False)
+        else:
+            X = validate_data(
+                self, X=X, reset=True, accept_sparse=["csr", "csc"], dtype="numeric"
+            )
+        check_consistent_length(X, y)
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        self._train(X, y)
+        X_new, y_new = (
+            self._generate(self.sampling_strategy_),
+            _labels(self.sampling_strategy_, y.dtype),
+        )
+        return _append_rows(X, X_new), np.concatenate([y, y_new])
+
+    def _train(self, X, y):
+        self._validate_hidden_dims()
+        device = _resolve_device(self.device)
+        root = _seed_sequence(self.random_state)
+        codec_seed, init_seed, train_seed, sample_seed = root.generate_state(4)
+        self._rng = np.random.default_rng(sample_seed)
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        self._codec = TableCodec().fit(_dense(X), random_state=int(codec_seed))
+        data = torch.from_numpy(self._codec.encode(_dense(X)))
+        labels = torch.from_numpy(y_index.astype(np.int64))
+        if self.mode == "conditional":
+            self.generator_, self.discriminator_, self.history_ = _fit_gan(
+                self,
+                data,
+                labels,
+                len(self.classes_),
+                (init_seed, train_seed),
+                device,
+                "",
+            )
+            return
+        keys = [label for label, n in self.sampling_strategy_.items() if n > 0]
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_gan)(
+                self,
+                data[torch.from_numpy(y == key)],
+                torch.zeros(int(np.sum(y == key)), dtype=torch.int64),
+                1,
+                tuple(seed.generate_state(2)),
+                device,
+                f"class {key!r}",
+            )
+            for key, seed in zip(keys, root.spawn(len(keys)), strict=True)
+        )
+        self.generator_ = {
+            key: result[0] for key, result in zip(keys, results, strict=True)
+        }
+        self.discriminator_ = {
+            key: result[1] for key, result in zip(keys, results, strict=True)
+        }
+        self.history_ = {
+            key: result[2] for key, result in zip(keys, results, strict=True)
+        }
+
+    def _generate(self, counts):
+        """Decode ``counts[label]`` generated rows per class label, in order."""
+        seed = int(self._rng.integers(2**63))
+        counts = {label: n for label, n in counts.items() if n > 0}
+        if self.mode == "conditional":
+            index = {label: i for i, label in enumerate(self.classes_)}
+            labels = np.repeat(
+                [index[label] for label in counts], list(counts.values())
+            )
+            rows = generate(
+                self.generator_, torch.from_numpy(labels).long(), seed, "cpu"
+            )
+        else:
+            rows = torch.cat(
+                [
+                    generate(
+                        self.generator_[label],
+                        torch.zeros(n, dtype=torch.int64),
+                        seed + i,
+                        "cpu",
+                    )
+                    for i, (label, n) in enumerate(counts.items())
+                ]
+                or [torch.empty(0, self._codec.width)]
+            )
+        return self._codec.decode(rows.numpy())
+
+    def _validate_hidden_dims(self):
+        dims = np.asarray(self.hidden_dims)
+        if (
+            dims.ndim != 1
+            or dims.size == 0
+            or dims.dtype.kind not in "iu"
+            or (dims < 1).any()
+        ):
+            raise ValueError(
+                "hidden_dims must be a non-empty sequence of positive integers, "
+                f"got {self.hidden_dims!r}."
+            )
+
+    def _n_epochs(self, n_rows):
+        if self.epochs != "auto":
+            return self.epochs
+        steps = n_steps_per_epoch(n_rows, self.batch_size)
+        return max(_MIN_AUTO_EPOCHS, -(-_AUTO_STEPS // steps))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _fit_gan(sampler, data, labels, n_classes, seeds, device, desc):
+    """Build and train one generator/discriminator pair; return them on the CPU."""
+    init_seed, train_seed = (int(s) for s in seeds)
+    hidden = tuple(int(h) for h in sampler.hidden_dims)
+    # Module constructors draw from torch's global generator; fork it so the
+    # caller's global state is restored untouched after a seeded build.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(init_seed)
+        generator, discriminator = make_networks(
+            data.shape[1],
+            n_classes,
+            latent_dim=sampler.latent_dim,
+            hidden_dims=hidden,
+            spectral=sampler.loss == "hinge",
+        )
+    epochs = sampler._n_epochs(len(data))
+    with tqdm(total=epochs, desc=desc or "GAN", disable=sampler.verbose < 1) as bar:
+
+        def on_epoch(record):
+            bar.update()
+            if sampler.verbose >= 2:
+                bar.write(
+                    f"{desc} epoch {record['epoch']}: d_loss={record['d_loss']:.4f} "
+                    f"g_loss={record['g_loss']:.4f}"
+                )
+
+        history = train_gan(
+            generator.to(device),
+            discriminator.to(device),
+            data,
+            labels,
+            epochs=epochs,
+            batch_size=sampler.batch_size,
+            loss=sampler.loss,
+            learning_rate=sampler.learning_rate,
+            discriminator_steps=sampler.discriminator_steps,
+            gradient_penalty=sampler.gradient_penalty,
+            seed=train_seed,
+            device=device,
+            on_epoch=on_epoch,
+        )
+    return generator.cpu(), discriminator.cpu(), history
+
+
+def _seed_sequence(random_state):
+    """Root seed sequence; never draws from numpy's global random state."""
+    if random_state is None:
+        return np.random.SeedSequence()
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.SeedSequence(random_state.randint(np.iinfo(np.int32).max))
+    return np.random.SeedSequence(random_state)
+
+
+def _resolve_device(device):
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(f"device={device!r} is not a torch device: {exc}") from None
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available(),
+        "mps": torch.backends.mps.is_available(),
+    }
+    if not available.get(resolved.type, False):
+        raise ValueError(f"device={device!r} is not available on this machine.")
+    return resolved
+
+
+def _dense(X):
+    return X.toarray() if sparse.issparse(X) else X
+
+
+def _labels(counts, dtype):
+    return np.repeat(np.array(list(counts), dtype=dtype), list(counts.values()))
+
+
+def _append_rows(X, X_new):
+    if sparse.issparse(X):
+        return sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)
+    if isinstance(X, pd.DataFrame):
+        return pd.concat([X, X_new], ignore_index=True)
+    return np.concatenate([X, X_new])
+
+
+GANOversampler.__doc__ = GANOversampler.__doc__.format(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring
+)

@@ -1,0 +1,27 @@
+"""imbalanced-learn's and scikit-learn's estimator checks."""
+
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as imblearn_checks,
+)
+from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks
+
+from skgan import GANOversampler
+
+SAMPLERS = [
+    GANOversampler(epochs=2, batch_size=32, random_state=0),
+    GANOversampler(mode="per_class", epochs=2, batch_size=32, random_state=0),
+]
+
+
+def _expected_failures(estimator):
+    return {}
+
+
+@imblearn_checks(SAMPLERS, expected_failed_checks=_expected_failures)
+def test_imblearn_checks(estimator, check):
+    check(estimator)
+
+
+@sklearn_checks(SAMPLERS, expected_failed_checks=_expected_failures)
+def test_sklearn_checks(estimator, check):
+    check(estimator)
