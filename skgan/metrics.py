@@ -70,13 +70,19 @@ def _align(real, synthetic):
 def _categorical_columns(real, synthetic):
     # A column is categorical if either table stores it as such, so that a
     # generator returning codes for a string column is still compared by level.
-    return [c for c in real.columns if _is_categorical(real[c]) or _is_categorical(synthetic[c])]
+    return [
+        c
+        for c in real.columns
+        if _is_categorical(real[c]) or _is_categorical(synthetic[c])
+    ]
 
 
 def _levels(real_column, synthetic_column):
     """Both columns as categoricals over their union of levels, missing included."""
-    values = [col.astype(object).where(col.notna(), _MISSING).astype(str)
-              for col in (real_column, synthetic_column)]
+    values = [
+        col.astype(object).where(col.notna(), _MISSING).astype(str)
+        for col in (real_column, synthetic_column)
+    ]
     categories = pd.Index(np.union1d(values[0].unique(), values[1].unique()))
     return [pd.Categorical(v, categories=categories) for v in values]
 
@@ -153,7 +159,9 @@ def c2st_auc(real, synthetic, *, n_splits=5, random_state=None):
         categorical_features=native if native.any() else None, random_state=random_state
     )
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    return float(cross_val_score(model, features, labels, cv=folds, scoring="roc_auc").mean())
+    return float(
+        cross_val_score(model, features, labels, cv=folds, scoring="roc_auc").mean()
+    )
 
 
 def _ks_statistic(a, b):
@@ -208,11 +216,16 @@ def column_distances(real, synthetic):
     values, kinds = {}, {}
     for column in real.columns:
         if column in categorical:
-            values[column], kinds[column] = _total_variation(real[column], synthetic[column]), "tv"
+            values[column], kinds[column] = (
+                _total_variation(real[column], synthetic[column]),
+                "tv",
+            )
             continue
         a = real[column].dropna().to_numpy(dtype=float)
         b = synthetic[column].dropna().to_numpy(dtype=float)
-        values[column] = _ks_statistic(a, b) if len(a) and len(b) else float(len(a) != len(b))
+        values[column] = (
+            _ks_statistic(a, b) if len(a) and len(b) else float(len(a) != len(b))
+        )
         kinds[column] = "ks"
     distances = pd.Series(values, dtype=float, name="distance")
     distances.attrs["kind"] = kinds
@@ -292,7 +305,9 @@ def correlation_distance(real, synthetic):
     real, synthetic = _align(real, synthetic)
     encoded = _numeric_encode(real, synthetic, impute=False)
     # pandas computes correlations on pairwise complete observations.
-    real_corr, syn_corr = (pd.DataFrame(m).corr().fillna(0.0).to_numpy(copy=True) for m in encoded)
+    real_corr, syn_corr = (
+        pd.DataFrame(m).corr().fillna(0.0).to_numpy(copy=True) for m in encoded
+    )
     np.fill_diagonal(real_corr, 1.0)
     np.fill_diagonal(syn_corr, 1.0)
     return float(np.linalg.norm(real_corr - syn_corr) / real_corr.shape[0])
@@ -381,9 +396,14 @@ def _row_hashes(frame, categorical):
     # One canonical representation per value so that 1 and 1.0, or NaN and
     # None, hash alike in both tables.
     canonical = {
-        column: (frame[column].astype(object).where(frame[column].notna(), _MISSING).astype(str)
-                 if column in categorical
-                 else frame[column].to_numpy(dtype=float, na_value=np.nan))
+        column: (
+            frame[column]
+            .astype(object)
+            .where(frame[column].notna(), _MISSING)
+            .astype(str)
+            if column in categorical
+            else frame[column].to_numpy(dtype=float, na_value=np.nan)
+        )
         for column in frame.columns
     }
     return pd.util.hash_pandas_object(pd.DataFrame(canonical), index=False).to_numpy()
@@ -410,16 +430,21 @@ def exact_copy_rate(real, synthetic):
     >>> import numpy as np
     >>> from skgan.metrics import exact_copy_rate
     >>> real = np.array([[0.0, 1.0], [2.0, 3.0]])
-    >>> exact_copy_rate(real, np.array([[0.0, 1.0], [2.0, 2.5], [9.0, 9.0], [2.0, 3.0]]))
+    >>> synthetic = np.array([[0.0, 1.0], [2.0, 2.5], [9.0, 9.0], [2.0, 3.0]])
+    >>> exact_copy_rate(real, synthetic)
     0.5
     """
     real, synthetic = _align(real, synthetic)
     categorical = set(_categorical_columns(real, synthetic))
-    copied = np.isin(_row_hashes(synthetic, categorical), _row_hashes(real, categorical))
+    copied = np.isin(
+        _row_hashes(synthetic, categorical), _row_hashes(real, categorical)
+    )
     return float(copied.mean())
 
 
-def tstr_score(X_syn, y_syn, X_real, y_real, *, estimator=None, scoring="balanced_accuracy"):
+def tstr_score(
+    X_syn, y_syn, X_real, y_real, *, estimator=None, scoring="balanced_accuracy"
+):
     """Train on synthetic, test on real: the utility of a synthetic table.
 
     Parameters
