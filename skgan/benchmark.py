@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import shlex
+import subprocess
 import sys
 import time
 import warnings
@@ -513,14 +514,32 @@ def friedman_pvalues(means, metrics=METRICS):
 
 
 def _machine():
+    import imblearn
     import sklearn
     import torch
 
     return (
         f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs; "
         f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"scikit-learn {sklearn.__version__}"
+        f"scikit-learn {sklearn.__version__}, imbalanced-learn {imblearn.__version__}"
     )
+
+
+def _code_version():
+    """skgan version and, in a git checkout, the commit being measured."""
+    from . import __version__
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"skgan {__version__}" + (f" (git {commit})" if commit else "")
 
 
 def _mean_std(summary, column):
@@ -599,6 +618,7 @@ def _header(command, tasks, samplers, classifiers, repeats, n_splits, seed, note
         f"- Command: `{command}`",
         f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
         f"- Machine: {_machine()}",
+        f"- Code: {_code_version()}",
         f"- Datasets ({len(tasks)}): {', '.join(name for name, _, _ in tasks)}",
         f"- Samplers: {', '.join(samplers)}; classifiers: {', '.join(classifiers)}",
         f"- Protocol: {repeats} repeat(s) of stratified {n_splits}-fold "
