@@ -1,0 +1,230 @@
+import argparse
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+from threadpoolctl import threadpool_limits
+
+from skgan import benchmark
+from skgan.benchmark import (
+    friedman_pvalues,
+    rank_table,
+    run_benchmark,
+    score_predictions,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with threadpool_limits(1):
+        yield
+
+
+def _table(n_samples=120, weights=(0.85,), n_classes=2, seed=0):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=n_classes,
+        weights=list(weights),
+        random_state=seed,
+    )
+    return pd.DataFrame(X, columns=list("abcd")), pd.Series(y)
+
+
+def _run(out, data, samplers=("none", "ros", "smote"), classifiers=("lr", "dt"), **kw):
+    return run_benchmark(
+        datasets=data,
+        samplers=list(samplers),
+        classifiers=list(classifiers),
+        repeats=1,
+        n_splits=2,
+        out=out,
+        name="tiny",
+        progress=False,
+        **kw,
+    )
+
+
+def test_end_to_end_writes_reports_and_cache(tmp_path):
+    scores = _run(tmp_path, {"tiny": _table()}, command="skgan benchmark --test")
+    assert len(scores) == 2 * 3 * 2
+    assert scores["error"].isna().all()
+    assert scores[list(benchmark.METRICS)].notna().all().all()
+    assert (scores.loc[scores["sampler"] == "none", "fit_time"] == 0).all()
+    for suffix in (".md", "_scores.csv", "_summary.csv", "_ranks.csv", "_ranks.png"):
+        assert (tmp_path / f"tiny{suffix}").stat().st_size > 0
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 12
+    report = (tmp_path / "tiny.md").read_text()
+    assert report.startswith(
+        "# Benchmark: tiny\n\n- Command: `skgan benchmark --test`\n"
+    )
+    assert "- Date: " in report and "CPUs" in report and "### tiny" in report
+
+
+def test_second_run_reuses_the_cache(tmp_path, monkeypatch):
+    first = _run(tmp_path, {"tiny": _table()})
+    calls = []
+
+    def counting(sampler, X, y):
+        calls.append(sampler)
+        raise AssertionError("cached cells must not be refitted")
+
+    monkeypatch.setattr(benchmark, "_fit_resample", counting)
+    second = _run(tmp_path, {"tiny": _table()})
+    assert calls == []
+    pd.testing.assert_frame_equal(first, second)
+    # A new classifier only fits the samplers again for its own cells.
+    third = _run(tmp_path, {"tiny": _table()}, samplers=["ros"], classifiers=["knn"])
+    assert len(calls) == 2 and third["error"].str.contains("cached cells").all()
+
+
+def test_failing_sampler_is_recorded_not_raised(tmp_path, monkeypatch):
+    class Broken:
+        def fit_resample(self, X, y):
+            raise RuntimeError("boom")
+
+    real_sampler = benchmark._sampler
+    monkeypatch.setattr(
+        benchmark,
+        "_sampler",
+        lambda name, *args: Broken() if name == "smote" else real_sampler(name, *args),
+    )
+    scores = _run(tmp_path, {"tiny": _table()})
+    failed = scores[scores["sampler"] == "smote"]
+    assert (failed["error"] == "RuntimeError: boom").all()
+    assert failed[list(benchmark.METRICS)].isna().all().all()
+    assert scores.loc[scores["sampler"] != "smote", "error"].isna().all()
+    assert "`smote` failed 4x: RuntimeError: boom" in (tmp_path / "tiny.md").read_text()
+
+
+def test_smote_neighbours_shrink_for_tiny_classes(tmp_path):
+    X, y = _table(n_samples=200, weights=(0.97,))
+    assert (y == 1).sum() == 6  # 3 minority rows per training fold
+    scores = _run(
+        tmp_path, {"small": (X, y)}, samplers=["smote", "borderline", "adasyn"]
+    )
+    assert scores.loc[scores["sampler"] == "smote", "error"].isna().all()
+
+
+def test_multiclass_svc_and_mixed_table(tmp_path):
+    X, y = _table(n_samples=150, weights=(0.6, 0.3), n_classes=3)
+    X["colour"] = pd.Categorical(np.where(X["a"] > 0, "red", "blue"))
+    X.loc[::9, "b"] = np.nan
+    scores = _run(
+        tmp_path, {"mixed": (X, y)}, samplers=["none", "ros"], classifiers=["svc"]
+    )
+    assert scores["error"].isna().all()
+    assert scores["auc"].between(0.5, 1.0).all()
+
+
+def test_digits_suite_uses_seeds(tmp_path):
+    scores = run_benchmark(
+        "digits",
+        samplers=["none"],
+        classifiers=["knn"],
+        repeats=2,
+        out=tmp_path,
+        progress=False,
+    )
+    assert scores[["repeat", "fold"]].values.tolist() == [[0, 0], [1, 0]]
+    assert (scores["balanced_accuracy"] > 0.7).all()
+
+
+def test_rank_table_on_a_hand_made_case():
+    means = pd.DataFrame(
+        {
+            "dataset": ["d1"] * 3 + ["d2"] * 3 + ["d3"] * 3,
+            "classifier": "lr",
+            "sampler": ["none", "ros", "gan"] * 3,
+            # d1: gan > ros > none; d2: ros = gan tie > none; d3: gan failed.
+            "f1": [0.1, 0.5, 0.9, 0.2, 0.6, 0.6, 0.4, 0.7, np.nan],
+        }
+    )
+    table = rank_table(means, ["f1"])
+    assert table.index.tolist() == [("lr", "f1")]
+    assert table.columns.tolist() == ["none", "ros", "gan"]
+    expected = {
+        "none": (3 + 3 + 2) / 3,
+        "ros": (2 + 1.5 + 1) / 3,
+        "gan": (1 + 1.5 + 3) / 3,
+    }
+    assert table.loc[("lr", "f1")].to_dict() == pytest.approx(expected)
+
+
+def test_friedman_pvalue_hand_computed():
+    means = pd.DataFrame(
+        {
+            "dataset": np.repeat(["d1", "d2", "d3"], 3),
+            "classifier": "knn",
+            "sampler": ["a", "b", "c"] * 3,
+            "auc": [0.9, 0.8, 0.7] * 3,
+        }
+    )
+    # Rank sums 3, 6, 9, n=3 blocks, k=3: 12/(n k (k+1)) * 126 - 3n(k+1) = 6.
+    pvalues = friedman_pvalues(means, ["auc"])
+    assert pvalues[("knn", "auc")] == pytest.approx(math.exp(-3))
+    two_samplers = means[means["sampler"] != "c"]
+    assert np.isnan(friedman_pvalues(two_samplers, ["auc"]).iloc[0])
+
+
+def test_score_predictions_known_values():
+    binary = score_predictions(
+        [0, 0, 0, 1], [0, 0, 1, 1], [-2.0, -1.0, 0.5, 3.0], classes=[0, 1], minority=1
+    )
+    assert binary["auc"] == 1.0
+    assert binary["f1"] == pytest.approx(2 / 3)
+    assert binary["balanced_accuracy"] == pytest.approx((2 / 3 + 1) / 2)
+    assert binary["gmean"] == pytest.approx(math.sqrt(2 / 3))
+    # Decision values that do not sum to one, as SVC gives them.
+    scores = np.array(
+        [[3.0, 0.0, -1.0], [0.0, 2.0, 0.0], [-1.0, 0.0, 5.0], [0.0, 1.0, 0.5]]
+    )
+    multi = score_predictions([0, 1, 2, 1], [0, 1, 2, 2], scores, [0, 1, 2], minority=0)
+    assert multi["auc"] == 1.0
+    assert multi["f1"] == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+
+
+def test_invalid_arguments_name_the_parameter(tmp_path):
+    data = {"tiny": _table()}
+    with pytest.raises(ValueError, match="`samplers`"):
+        _run(tmp_path, data, samplers=["smoote"])
+    with pytest.raises(ValueError, match="`classifiers`"):
+        _run(tmp_path, data, classifiers=[])
+    with pytest.raises(ValueError, match="`suite`"):
+        run_benchmark("uci", out=tmp_path)
+    with pytest.raises(ValueError, match="`n_splits`"):
+        run_benchmark(datasets=data, n_splits=1, out=tmp_path)
+    with pytest.raises(ValueError, match="Unknown KEEL dataset"):
+        run_benchmark("keel", ["glas4"], out=tmp_path)
+
+
+def test_cli_subcommand_passes_arguments(monkeypatch):
+    received = {}
+    monkeypatch.setattr(
+        benchmark,
+        "run_benchmark",
+        lambda *args, **kwargs: received.update(a=args, k=kwargs),
+    )
+    parser = argparse.ArgumentParser(prog="skgan")
+    benchmark.add_parser(parser.add_subparsers(dest="command"))
+    argv = [
+        "benchmark",
+        "--suite",
+        "mixed",
+        "--samplers",
+        "none",
+        "gan",
+        "--repeats",
+        "2",
+    ]
+    args = parser.parse_args([*argv, "--quick"])
+    assert args.func(args) == 0
+    assert received["a"] == ("mixed", None, ["none", "gan"], None)
+    assert received["k"]["repeats"] == 2 and received["k"]["quick"] is True
+    assert received["k"]["command"].startswith("skgan " + " ".join(argv))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["benchmark", "--samplers", "smoote"])
