@@ -56,6 +56,13 @@ SUITES = ("keel", "mixed", "digits")
 SAMPLERS = ("none", "ros", "smote", "borderline", "adasyn", "ctgan", "gan")
 CLASSIFIERS = ("lr", "svc", "knn", "dt", "hgb")
 METRICS = ("f1", "gmean", "auc", "balanced_accuracy")
+FIDELITY = (
+    "c2st_auc",
+    "column_distance",
+    "correlation_distance",
+    "dcr_ratio",
+    "exact_copy_rate",
+)
 _NO_CTGAN = (
     "note: sampler 'ctgan' skipped because the 'ctgan' package is not importable; "
     "install it in a separate environment (pip install ctgan) to include it."
@@ -358,41 +365,88 @@ def _write_json(path, record):
     os.replace(partial, path)
 
 
-def _failure(exc, fit_time=np.nan):
+def _failure(exc):
     return {
         **dict.fromkeys(METRICS, np.nan),
-        "fit_time": fit_time,
+        "fit_time": np.nan,
         "error": f"{type(exc).__name__}: {exc}",
     }
 
 
-def _run_cell(paths, sampler_name, fold_data, seed, minority):
-    """Fit one sampler on one training fold and score every classifier not cached."""
-    todo = {classifier: path for classifier, path in paths.items() if not path.exists()}
-    if not todo:
+def _fidelity(X_train, y_train, X_res, y_res):
+    """Fidelity of the synthetic rows of each resampled class to that class's real rows.
+
+    Samplers append synthetic rows after the original ones, so the rows past
+    the training fold's length are the synthetic ones.
+    """
+    from . import metrics
+
+    X_new = pd.DataFrame(X_res, columns=X_train.columns).iloc[len(X_train) :]
+    y_new = np.asarray(y_res)[len(y_train) :]
+    records = []
+    for label in pd.unique(y_new):
+        real, fake = X_train[np.asarray(y_train == label)], X_new[y_new == label]
+        n_splits = min(5, len(real), len(fake))
+        c2st = metrics.c2st_auc(real, fake, n_splits=n_splits, random_state=0)
+        records.append(
+            {
+                "class": str(label),
+                "n_synthetic": len(fake),
+                "c2st_auc": c2st if n_splits >= 2 else np.nan,
+                "column_distance": float(metrics.column_distances(real, fake).mean()),
+                "correlation_distance": metrics.correlation_distance(real, fake),
+                "dcr_ratio": metrics.dcr_ratio(real, fake) if len(real) > 1 else np.nan,
+                "exact_copy_rate": metrics.exact_copy_rate(real, fake),
+            }
+        )
+    return records
+
+
+def _write_fidelity(path, fold_data, X_res, y_res):
+    try:
+        records = _fidelity(fold_data[0], fold_data[1], X_res, y_res)
+    except Exception as exc:
+        records = [{**dict.fromkeys(FIDELITY, np.nan), "error": repr(exc)}]
+    _write_json(path, records)
+
+
+def _run_cell(paths, fidelity_path, sampler_name, fold_data, seed):
+    """Fit one sampler on one training fold; score what is not cached yet.
+
+    That is every classifier without a cached score and, unless cached or
+    there is no sampler, the fidelity of the synthetic rows.
+    """
+    todo = {c: path for c, path in paths.items() if not path.exists()}
+    fidelity_todo = fidelity_path is not None and not fidelity_path.exists()
+    if not todo and not fidelity_todo:
         return
     X_train, y_train, X_test, y_test = fold_data
-    try:
-        sampler = _sampler(sampler_name, X_train, y_train, seed)
-        X_res, y_res, fit_time = _fit_resample(sampler, X_train, y_train)
-    except Exception as exc:  # a failing sampler is a result, not a crash
-        for path in todo.values():
-            _write_json(path, _failure(exc))
-        return
-    for classifier, path in todo.items():
+    minority = y_train.value_counts().idxmin()
+    with warnings.catch_warnings():
+        # Convergence and similar warnings would drown the progress bar; the
+        # scores say what matters.
+        warnings.simplefilter("ignore")
         try:
-            model = _model((X_res, y_res), X_train, _classifier(classifier, seed))
-            record = {
-                **_score(model.fit(X_train, y_train), X_test, y_test, minority),
-                "fit_time": fit_time,
-                "error": None,
-            }
-        except Exception as exc:
-            record = _failure(exc, fit_time)
-        _write_json(path, record)
+            sampler = _sampler(sampler_name, X_train, y_train, seed)
+            X_res, y_res, fit_time = _fit_resample(sampler, X_train, y_train)
+        except Exception as exc:  # a failing sampler is a result, not a crash
+            for path in todo.values():
+                _write_json(path, _failure(exc))
+            return
+        if fidelity_todo:
+            _write_fidelity(fidelity_path, fold_data, X_res, y_res)
+        for classifier, path in todo.items():
+            try:
+                model = _model((X_res, y_res), X_train, _classifier(classifier, seed))
+                model.fit(X_train, y_train)
+                record = {**_score(model, X_test, y_test, minority), "error": None}
+            except Exception as exc:
+                record = _failure(exc)
+            _write_json(path, {**record, "fit_time": fit_time})
 
 
 def _cache_paths(out, dataset, seed, n_splits, repeat, fold, sampler, classifiers):
+    """Cache files of one (fold, sampler): per classifier, and for fidelity."""
     folder = (
         Path(out)
         / "cache"
@@ -400,17 +454,19 @@ def _cache_paths(out, dataset, seed, n_splits, repeat, fold, sampler, classifier
         / f"k{n_splits}-seed{seed}"
         / f"r{repeat}-f{fold}"
     )
-    return {
-        classifier: folder / f"{sampler}__{classifier}.json"
-        for classifier in classifiers
-    }
+    paths = {c: folder / f"{sampler}__{c}.json" for c in classifiers}
+    fidelity = None if sampler == "none" else folder / f"{sampler}__fidelity.json"
+    return paths, fidelity
 
 
 def _collect(records):
+    """One row per cached record; a fidelity file holds one record per class."""
     rows = []
     for keys, path in records:
         if path.exists():
-            rows.append({**keys, **json.loads(path.read_text())})
+            content = json.loads(path.read_text())
+            for record in content if isinstance(content, list) else [content]:
+                rows.append({**keys, **record})
     return pd.DataFrame(rows)
 
 
@@ -565,12 +621,40 @@ def _dataset_section(dataset, scores):
     return text + "\n"
 
 
-def _write_outputs(scores, out, name, header):
+def _fidelity_section(fidelity):
+    from .report import markdown_table
+
+    if fidelity.empty:
+        return ""
+    columns = list(FIDELITY)
+    per_dataset = fidelity.groupby(["dataset", "sampler"], sort=False)[columns].mean()
+    overall = per_dataset.groupby("sampler", sort=False).mean()
+    return "\n".join(
+        [
+            "## Fidelity of the synthetic rows\n",
+            "Synthetic rows of each resampled class against the real training rows "
+            "of that class (`skgan.metrics`), averaged over classes and folds: "
+            "C2ST ROC-AUC (0.5 = indistinguishable; well below 0.5: synthetic rows "
+            "hug real ones, as copies do), mean "
+            "per-column KS / total-variation distance, correlation-matrix "
+            "distance, DCR ratio (median distance to the closest real row over "
+            "the real rows' own nearest-neighbour spacing; 0 = copies) and "
+            "exact-copy rate.\n",
+            "Mean over datasets:\n",
+            markdown_table(overall),
+            "Per dataset:\n",
+            markdown_table(per_dataset),
+        ]
+    )
+
+
+def _write_outputs(scores, fidelity, out, name, header):
     """Write the CSVs, the mean-rank plot and the markdown report; return its path."""
     from .report import markdown_table, plot_mean_ranks
 
     out = Path(out)
     scores.to_csv(out / f"{name}_scores.csv", index=False)
+    fidelity.to_csv(out / f"{name}_fidelity.csv", index=False)
     keys = ["dataset", "classifier", "sampler"]
     means = (
         scores.groupby(keys, sort=False)[[*METRICS, "fit_time"]].mean().reset_index()
@@ -601,6 +685,7 @@ def _write_outputs(scores, out, name, header):
             markdown_table(overall, digits=2),
             "## Sampler fit time (s, mean over folds)\n",
             markdown_table(fit_times, digits=2),
+            _fidelity_section(fidelity),
             "## Per dataset (mean ± std over repeats and folds)\n",
             *(
                 _dataset_section(dataset, group)
@@ -747,55 +832,28 @@ def run_benchmark(
         samplers.remove("ctgan")
     tasks = _resolve_datasets(suite, datasets)
     Path(out).mkdir(parents=True, exist_ok=True)
-    records = []
+    scores, fidelity = [], []
     total = sum(repeats * (n_splits if folds else 1) for _, _, folds in tasks)
     with tqdm(total=total, unit="fold", disable=not progress) as bar:
         for dataset, split, folds in tasks:
             bar.set_description(dataset)
             for repeat, fold, *fold_data in split(repeats, n_splits, seed):
-                minority = fold_data[1].value_counts().idxmin()
+                keys = {"dataset": dataset, "repeat": repeat, "fold": fold}
+                cache = (out, dataset, seed, n_splits if folds else 1, repeat, fold)
                 for sampler in samplers:
-                    paths = _cache_paths(
-                        out,
-                        dataset,
-                        seed,
-                        n_splits if folds else 1,
-                        repeat,
-                        fold,
-                        sampler,
-                        classifiers,
-                    )
-                    with warnings.catch_warnings():
-                        # Convergence and similar warnings would drown the progress bar;
-                        # the scores say what matters.
-                        warnings.simplefilter("ignore")
-                        _run_cell(
-                            paths,
-                            sampler,
-                            fold_data,
-                            seed + 100 * repeat + fold,
-                            minority,
-                        )
-                    records += [
-                        (
-                            {
-                                "dataset": dataset,
-                                "repeat": repeat,
-                                "fold": fold,
-                                "sampler": sampler,
-                                "classifier": classifier,
-                            },
-                            path,
-                        )
-                        for classifier, path in paths.items()
-                    ]
+                    paths, fidelity_path = _cache_paths(*cache, sampler, classifiers)
+                    cell_seed = seed + 100 * repeat + fold
+                    _run_cell(paths, fidelity_path, sampler, fold_data, cell_seed)
+                    cell = {**keys, "sampler": sampler}
+                    scores += [({**cell, "classifier": c}, p) for c, p in paths.items()]
+                    fidelity += [(cell, fidelity_path)] if fidelity_path else []
                 bar.update()
-    scores = _collect(records)
+    scores, fidelity = _collect(scores), _collect(fidelity)
     command = command or f"run_benchmark(suite={suite!r}, quick={quick})"
     header = _header(
         command, tasks, samplers, classifiers, repeats, n_splits, seed, notes
     )
-    _write_outputs(scores, out, name or suite, header)
+    _write_outputs(scores, fidelity, out, name or suite, header)
     return scores
 
 

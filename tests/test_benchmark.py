@@ -55,14 +55,21 @@ def test_end_to_end_writes_reports_and_cache(tmp_path):
     assert scores["error"].isna().all()
     assert scores[list(benchmark.METRICS)].notna().all().all()
     assert (scores.loc[scores["sampler"] == "none", "fit_time"] == 0).all()
-    for suffix in (".md", "_scores.csv", "_summary.csv", "_ranks.csv", "_ranks.png"):
+    suffixes = (".md", "_scores.csv", "_summary.csv", "_fidelity.csv", "_ranks.csv")
+    for suffix in (*suffixes, "_ranks.png"):
         assert (tmp_path / f"tiny{suffix}").stat().st_size > 0
-    assert len(list((tmp_path / "cache").rglob("*.json"))) == 12
+    # 12 scores, and the fidelity of ros and smote on each of the 2 folds.
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 12 + 2 * 2
+    fidelity = pd.read_csv(tmp_path / "tiny_fidelity.csv")
+    copies = fidelity.groupby("sampler")["exact_copy_rate"].mean()
+    assert copies.to_dict() == {"ros": 1.0, "smote": 0.0}
+    assert (fidelity["class"] == 1).all() and fidelity["c2st_auc"].notna().all()
     report = (tmp_path / "tiny.md").read_text()
     assert report.startswith(
         "# Benchmark: tiny\n\n- Command: `skgan benchmark --test`\n"
     )
     assert "- Date: " in report and "CPUs" in report and "### tiny" in report
+    assert "## Fidelity of the synthetic rows" in report
 
 
 def test_second_run_reuses_the_cache(tmp_path, monkeypatch):
