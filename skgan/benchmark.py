@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -97,13 +98,10 @@ def _classifier(name, seed):
 
 
 def _frame(X):
-    return (
-        X
-        if isinstance(X, pd.DataFrame)
-        else pd.DataFrame(
-            np.asarray(X), columns=[f"x{i}" for i in range(np.shape(X)[1])]
-        )
-    )
+    if isinstance(X, pd.DataFrame):
+        return X
+    X = np.asarray(X)
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
 
 
 def _fold_splitter(load):
@@ -153,7 +151,7 @@ def _mixed_spec(name):
 
 
 def _resolve_datasets(suite, datasets):
-    """(name, split function, folds per repeat or None for seeds) per dataset."""
+    """(name, split function, whether it splits into folds) per dataset."""
     if isinstance(datasets, dict):
         return [
             (name, _fold_splitter(lambda data=data: data), True)
@@ -163,24 +161,14 @@ def _resolve_datasets(suite, datasets):
     for name in datasets:
         if suite == "digits" or name == "digits":
             tasks.append(("digits", _digits_split, False))
-        elif suite == "mixed":
+            continue
+        if suite == "mixed":
             spec = _mixed_spec(name)
-            tasks.append(
-                (
-                    f"{spec[0]}/{spec[1]}",
-                    _fold_splitter(lambda spec=spec: _datasets.load_rtable(*spec)),
-                    True,
-                )
-            )
+            name, load = f"{spec[0]}/{spec[1]}", partial(_datasets.load_rtable, *spec)
         else:
             _datasets._keel_loader(name)  # fail on a misspelt name before any work
-            tasks.append(
-                (
-                    name,
-                    _fold_splitter(lambda name=name: _datasets.load_keel(name)),
-                    True,
-                )
-            )
+            load = partial(_datasets.load_keel, name)
+        tasks.append((name, _fold_splitter(load), True))
     return tasks
 
 

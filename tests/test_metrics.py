@@ -15,7 +15,7 @@ from skgan.metrics import (
 )
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _one_thread():
     # Gradient boosting's OpenMP threads slow to a crawl on a busy 2-core box.
     with threadpool_limits(1):
