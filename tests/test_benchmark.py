@@ -242,5 +242,9 @@ def test_cli_subcommand_passes_arguments(monkeypatch):
     assert received["a"] == ("mixed", None, ["none", "gan"], None)
     assert received["k"]["repeats"] == 2 and received["k"]["quick"] is True
     assert received["k"]["command"].startswith("skgan " + " ".join(argv))
+    # Run as the `skgan` script, the report records the command as typed.
+    monkeypatch.setattr("sys.argv", ["/usr/bin/skgan", *argv])
+    args.func(args)
+    assert received["k"]["command"] == "skgan " + " ".join(argv)
     with pytest.raises(SystemExit):
         parser.parse_args(["benchmark", "--samplers", "smoote"])
