@@ -1,0 +1,326 @@
+"""Behaviour of GANOversampler on numeric tables."""
+
+import pickle
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from imblearn.pipeline import Pipeline
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+
+from skgan import GANOversampler
+
+FAST = {"epochs": 3, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
+
+
+@pytest.fixture(scope="module")
+def imbalanced():
+    """Three Gaussian classes of 72, 36 and 12 rows in four columns."""
+    rng = np.random.default_rng(0)
+    counts = [72, 36, 12]
+    X = np.vstack([rng.normal(2.0 * k, 1.0, size=(n, 4)) for k, n in enumerate(counts)])
+    y = np.repeat(np.arange(3), counts)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_original_rows_first_then_synthetic(imbalanced, mode):
+    X, y = imbalanced
+    X_res, y_res = GANOversampler(mode=mode, random_state=0, **FAST).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    counts = Counter(y_res)
+    assert counts[0] == counts[1] == counts[2] == Counter(y)[0]
+
+
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        ("minority", {0: 72, 1: 36, 2: 72}),
+        ("not minority", {0: 72, 1: 72, 2: 12}),
+        ("not majority", {0: 72, 1: 72, 2: 72}),
+        ("all", {0: 72, 1: 72, 2: 72}),
+        ({1: 50, 2: 40}, {0: 72, 1: 50, 2: 40}),
+        (lambda y: {2: 30}, {0: 72, 1: 36, 2: 30}),
+    ],
+)
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_sampling_strategy_forms(imbalanced, strategy, expected, mode):
+    X, y = imbalanced
+    assert Counter(y) == {0: 72, 1: 36, 2: 12}
+    sampler = GANOversampler(strategy, mode=mode, random_state=0, **FAST)
+    _, y_res = sampler.fit_resample(X, y)
+    assert dict(Counter(y_res.tolist())) == expected
+
+
+def test_float_strategy_binary():
+    X, y = make_classification(n_samples=100, weights=[0.8], random_state=1)
+    sampler = GANOversampler(0.5, random_state=0, **FAST)
+    _, y_res = sampler.fit_resample(X, y)
+    counts = Counter(y_res)
+    assert counts[1] == int(0.5 * counts[0])
+
+
+def test_float_strategy_rejects_multiclass(imbalanced):
+    with pytest.raises(ValueError, match="binary"):
+        GANOversampler(0.5, **FAST).fit_resample(*imbalanced)
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_string_labels(imbalanced, mode):
+    X, y = imbalanced
+    names = np.array(["cat", "dog", "emu"])[y]
+    sampler = GANOversampler(mode=mode, random_state=0, **FAST)
+    X_res, y_res = sampler.fit_resample(X, names)
+    assert Counter(y_res) == {"cat": 72, "dog": 72, "emu": 72}
+    assert sampler.sample(4, y="emu").shape == (4, X.shape[1])
+
+
+def test_dtypes_preserved(imbalanced):
+    X, y = imbalanced
+    X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(
+        X.astype(np.float32), y.astype(np.int32)
+    )
+    assert X_res.dtype == np.float32
+    assert y_res.dtype == np.int32
+
+
+def test_integer_columns_hold_integers_inside_observed_range(imbalanced):
+    X, y = imbalanced
+    X_int = np.rint(X * 10).astype(np.int64)
+    X_res, _ = GANOversampler(random_state=0, **FAST).fit_resample(X_int, y)
+    synthetic = X_res[len(X) :]
+    assert X_res.dtype == np.int64
+    assert (synthetic >= X_int.min(axis=0)).all()
+    assert (synthetic <= X_int.max(axis=0)).all()
+
+
+def test_float_values_stay_inside_observed_range(imbalanced):
+    X, y = imbalanced
+    X_res, _ = GANOversampler(random_state=3, **FAST).fit_resample(X, y)
+    synthetic = X_res[len(X) :]
+    assert (synthetic >= X.min(axis=0)).all() and (synthetic <= X.max(axis=0)).all()
+
+
+def test_dataframe_and_series_round_trip(imbalanced):
+    X, y = imbalanced
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).astype({"d": np.float32})
+    target = pd.Series(y, name="label")
+    sampler = GANOversampler(random_state=0, **FAST)
+    X_res, y_res = sampler.fit_resample(frame, target)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == ["a", "b", "c", "d"]
+    assert (X_res.dtypes == frame.dtypes).all()
+    assert y_res.name == "label"
+    pd.testing.assert_frame_equal(X_res.iloc[: len(frame)], frame)
+    np.testing.assert_array_equal(sampler.feature_names_in_, ["a", "b", "c", "d"])
+    sample = sampler.sample(3, y=2)
+    assert isinstance(sample, pd.DataFrame) and list(sample.columns) == list("abcd")
+
+
+def test_fixed_seed_is_byte_identical(imbalanced):
+    X, y = imbalanced
+    first, _ = GANOversampler(random_state=7, **FAST).fit_resample(X, y)
+    second, _ = GANOversampler(random_state=7, **FAST).fit_resample(X, y)
+    other, _ = GANOversampler(random_state=8, **FAST).fit_resample(X, y)
+    assert first.tobytes() == second.tobytes()
+    assert first.tobytes() != other.tobytes()
+
+
+def test_fixed_seed_is_byte_identical_across_processes(imbalanced):
+    script = (
+        "import sys, numpy as np\n"
+        "from sklearn.datasets import make_classification\n"
+        "from skgan import GANOversampler\n"
+        "X, y = make_classification(n_samples=80, n_features=4, weights=[0.8],"
+        " random_state=0)\n"
+        "X_res, _ = GANOversampler(random_state=5, epochs=3, batch_size=32)"
+        ".fit_resample(X, y)\n"
+        "sys.stdout.write(X_res.tobytes().hex())\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] and outputs[0] == outputs[1]
+
+
+def test_global_random_state_and_threads_untouched(imbalanced):
+    X, y = imbalanced
+    np.random.seed(123)
+    torch.manual_seed(123)
+    numpy_state = np.random.get_state()
+    torch_state = torch.get_rng_state()
+    threads = torch.get_num_threads()
+    for mode in ["conditional", "per_class"]:
+        sampler = GANOversampler(mode=mode, random_state=0, **FAST)
+        sampler.fit_resample(X, y)
+        pickle.loads(pickle.dumps(sampler)).sample(2, y=2)
+    after = np.random.get_state()
+    assert after[0] == numpy_state[0]
+    np.testing.assert_array_equal(after[1], numpy_state[1])
+    assert after[2:] == numpy_state[2:]
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert torch.get_num_threads() == threads
+
+
+def test_unseeded_runs_differ_without_using_global_state(imbalanced):
+    X, y = imbalanced
+    np.random.seed(0)
+    first, _ = GANOversampler(**FAST).fit_resample(X, y)
+    np.random.seed(0)
+    second, _ = GANOversampler(**FAST).fit_resample(X, y)
+    assert first.tobytes() != second.tobytes()
+
+
+def test_per_class_results_do_not_depend_on_n_jobs(imbalanced):
+    X, y = imbalanced
+    serial, _ = GANOversampler(
+        mode="per_class", n_jobs=1, random_state=0, **FAST
+    ).fit_resample(X, y)
+    parallel, _ = GANOversampler(
+        mode="per_class", n_jobs=2, random_state=0, **FAST
+    ).fit_resample(X, y)
+    assert serial.tobytes() == parallel.tobytes()
+
+
+def test_fit_then_sample_and_history(imbalanced):
+    X, y = imbalanced
+    sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
+    assert sampler.sampling_strategy_ == {1: 36, 2: 60}
+    assert [r["epoch"] for r in sampler.history_] == [1, 2, 3]
+    assert all(np.isfinite([r["d_loss"], r["g_loss"]]).all() for r in sampler.history_)
+    assert sampler.sample(5, y=0).shape == (5, 4)  # conditional: any class
+    assert sampler.sample(0, y=1).shape == (0, 4)
+    per_class = GANOversampler(mode="per_class", random_state=0, **FAST).fit(X, y)
+    assert set(per_class.history_) == {1, 2}
+    assert set(per_class.generator_) == {1, 2}
+    with pytest.raises(ValueError, match="y=0"):
+        per_class.sample(5, y=0)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "3"])
+def test_sample_rejects_bad_counts(imbalanced, bad):
+    sampler = GANOversampler(random_state=0, **FAST).fit(*imbalanced)
+    with pytest.raises(ValueError, match="n_samples"):
+        sampler.sample(bad, y=1)
+
+
+def test_sample_rejects_unknown_class(imbalanced):
+    sampler = GANOversampler(random_state=0, **FAST).fit(*imbalanced)
+    with pytest.raises(ValueError, match="y=9"):
+        sampler.sample(2, y=9)
+
+
+def test_sample_before_fit_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        GANOversampler().sample(2, y=1)
+
+
+def test_pickle_round_trip_keeps_model(imbalanced):
+    X, y = imbalanced
+    sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
+    clone = pickle.loads(pickle.dumps(sampler))
+    np.testing.assert_array_equal(sampler.sample(6, y=2), clone.sample(6, y=2))
+    per_class = GANOversampler(mode="per_class", random_state=0, **FAST).fit(X, y)
+    clone = pickle.loads(pickle.dumps(per_class))
+    np.testing.assert_array_equal(per_class.sample(6, y=2), clone.sample(6, y=2))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"device": "gpu7"}, "device='gpu7'"),
+        ({"hidden_dims": ()}, "hidden_dims"),
+        ({"hidden_dims": (16, -2)}, "hidden_dims"),
+        ({"mode": "bogus"}, "mode"),
+        ({"loss": "l2"}, "loss"),
+        ({"epochs": 0}, "epochs"),
+    ],
+)
+def test_bad_parameters_are_named(imbalanced, params, match):
+    with pytest.raises(ValueError, match=match):
+        GANOversampler(**{**FAST, **params}).fit_resample(*imbalanced)
+
+
+def test_unavailable_cuda_is_a_clear_error(imbalanced, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="device='cuda:1' is not available"):
+        GANOversampler(device="cuda:1", **FAST).fit_resample(*imbalanced)
+    sampler = GANOversampler(device="auto", random_state=0, **FAST).fit(*imbalanced)
+    assert sampler.sample(1, y=1).shape == (1, 4)
+
+
+def test_nan_and_inf_rejected_with_clear_message(imbalanced):
+    X, y = imbalanced
+    X = X.copy()
+    X[0, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        GANOversampler(**FAST).fit_resample(X, y)
+
+
+def test_verbose_reports_losses(imbalanced, capsys):
+    GANOversampler(verbose=2, random_state=0, **FAST).fit(*imbalanced)
+    captured = capsys.readouterr()
+    assert "epoch 3: d_loss=" in captured.out + captured.err
+
+
+def test_wgan_gp_trains(imbalanced):
+    X, y = imbalanced
+    sampler = GANOversampler(loss="wgan-gp", random_state=0, **FAST)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert np.isfinite(X_res).all()
+    assert len(sampler.history_) == 3
+
+
+def test_auto_epochs_scale_with_table_size():
+    small = GANOversampler(batch_size=100)._n_epochs(50)
+    large = GANOversampler(batch_size=100)._n_epochs(50_000)
+    assert small == 1000 and large == 3
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_learns_a_distant_minority_cluster(mode):
+    rng = np.random.default_rng(0)
+    majority = rng.normal(0.0, 1.0, size=(400, 2))
+    minority = rng.normal(8.0, 0.5, size=(30, 2))
+    X = np.vstack([majority, minority])
+    y = np.array([0] * 400 + [1] * 30)
+    sampler = GANOversampler(mode=mode, epochs=100, batch_size=128, random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    synthetic = X_res[len(X) :]
+    near_minority = np.linalg.norm(synthetic - 8.0, axis=1) < 2.0
+    assert near_minority.mean() > 0.9
+    assert np.linalg.norm(synthetic.mean(axis=0) - minority.mean(axis=0)) < 1.0
+
+
+def test_pipeline_in_grid_search(imbalanced):
+    X, y = imbalanced
+    pipe = Pipeline(
+        [
+            ("sampler", GANOversampler(random_state=0, **FAST)),
+            ("clf", LogisticRegression(max_iter=200)),
+        ]
+    )
+    grid = GridSearchCV(
+        pipe,
+        {"sampler__mode": ["conditional", "per_class"], "clf__C": [0.1, 1.0]},
+        cv=3,
+        scoring="balanced_accuracy",
+        n_jobs=2,
+    )
+    grid.fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+    assert grid.best_params_["sampler__mode"] in {"conditional", "per_class"}
