@@ -518,7 +518,7 @@ def rank_table(means, metrics=METRICS):
 
 
 def friedman_pvalues(means, metrics=METRICS):
-    """Friedman test p-value per (classifier, metric): do the samplers differ?
+    """Test per (classifier, metric) whether the samplers differ (Friedman).
 
     Parameters
     ----------

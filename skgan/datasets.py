@@ -209,7 +209,7 @@ def load_rtable(package, name, target):
 
 
 def load_imbalanced_digits(counts=(150, 100, 70, 50, 35, 25, 18, 12, 8, 5), seed=0):
-    """Scikit-learn's 8x8 digits with an imbalanced training side.
+    """Load scikit-learn's 8x8 digits with an imbalanced training side.
 
     Each digit ``d`` contributes ``counts[d]`` random images to the training
     set; the test set takes the same number of further images of every
