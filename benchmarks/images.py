@@ -14,7 +14,7 @@ samplers can be run in separate processes; ``--report`` merges them into
 digits::
 
     python benchmarks/images.py --samplers none ros smote gan
-    python benchmarks/images.py --samplers gan-no-augment gan-conv
+    python benchmarks/images.py --samplers gan-augment gan-translation gan-conv
     python benchmarks/images.py --report
 """
 
@@ -46,8 +46,9 @@ SAMPLERS = {
     # k_neighbors shrinks to fit the 5-image class.
     "smote": lambda seed: SMOTE(k_neighbors=min(COUNTS) - 1, random_state=seed),
     "gan": lambda seed: GANOversampler(image_shape=(8, 8), random_state=seed),
-    "gan-no-augment": lambda seed: GANOversampler(
-        image_shape=(8, 8), augment=None, random_state=seed
+    # DiffAugment on the fully connected networks, which "auto" leaves off.
+    "gan-augment": lambda seed: GANOversampler(
+        image_shape=(8, 8), augment="translation,cutout", random_state=seed
     ),
     "gan-translation": lambda seed: GANOversampler(
         image_shape=(8, 8), augment="translation", random_state=seed
