@@ -51,7 +51,13 @@ from sklearn.tree import DecisionTreeClassifier
 from . import datasets as _datasets
 from .metrics import _is_categorical
 
-__all__ = ["run_benchmark", "rank_table", "friedman_pvalues", "add_parser"]
+__all__ = [
+    "run_benchmark",
+    "rank_table",
+    "friedman_pvalues",
+    "score_predictions",
+    "add_parser",
+]
 
 SUITES = ("keel", "mixed", "digits")
 SAMPLERS = ("none", "ros", "smote", "borderline", "adasyn", "ctgan", "gan")
