@@ -249,8 +249,9 @@ class _CategoricalColumn:
 
     def encode(self, column, rng):
         codes, _ = _factorize(column)
-        mapped = np.where(codes >= 0, self.model_level[np.maximum(codes, 0)], -1)
-        mapped[codes < 0] = self.missing_level
+        mapped = np.full(len(codes), self.missing_level)
+        observed = codes >= 0
+        mapped[observed] = self.model_level[codes[observed]]
         return np.eye(self.n_model)[mapped]
 
     def decode(self, block, rng):

@@ -1,0 +1,190 @@
+"""GANOversampler on mixed-type tables: DataFrame in, DataFrame out."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skgan import GANOversampler
+from skgan._codec import TableCodec, categorical_mask
+from skgan._nets import gumbel_softmax
+from skgan._train import Conditioner
+
+FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
+
+
+def mixed_table(n=90, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.where(np.arange(n) < n // 3, "rare", "common")
+    X = pd.DataFrame(
+        {
+            "colour": pd.Categorical(rng.choice(["red", "blue", "green"], n)),
+            "city": pd.Series(rng.choice(["a", "b", "c", "d"], n), dtype=object),
+            "member": rng.random(n) < 0.5,
+            "age": rng.integers(18, 90, n),
+            "score": rng.normal(size=n).astype(np.float32),
+            "income": rng.lognormal(3, 1, n),
+        }
+    )
+    X.loc[rng.random(n) < 0.3, "income"] = np.nan
+    X.loc[rng.random(n) < 0.2, "city"] = None
+    return X, pd.Series(y, name="label")
+
+
+def check_synthetic(X, X_res, y, y_res):
+    synthetic = X_res.iloc[len(X) :]
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert y_res.value_counts().nunique() == 1
+    for column, categorical in zip(X.columns, categorical_mask(X, "auto"), strict=True):
+        real, fake = X[column], synthetic[column]
+        if isinstance(real.dtype, pd.CategoricalDtype):
+            assert fake.cat.categories.equals(real.cat.categories)
+        if categorical:
+            assert set(fake.dropna()) <= set(real.dropna()), column
+        else:
+            assert fake.dropna().between(real.min(), real.max()).all(), column
+        if not real.isna().any():
+            assert not fake.isna().any(), column
+        if real.isna().all():
+            assert fake.isna().all(), column
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_dataframe_round_trip(mode):
+    X, y = mixed_table()
+    sampler = GANOversampler(mode=mode, random_state=0, **FAST)
+    X_res, y_res = sampler.fit_resample(X, y)
+    check_synthetic(X, X_res, y, y_res)
+    assert sampler.categorical_features_.tolist() == [0, 1, 2]
+    synthetic = X_res.iloc[len(X) :]
+    assert (synthetic["age"] == synthetic["age"].round()).all()
+
+
+def test_missing_markers_and_rates_follow_the_input():
+    X, y = mixed_table(n=300)
+    sampler = GANOversampler(random_state=0, **(FAST | {"epochs": 30}))
+    X_res, _ = sampler.fit_resample(X, y)
+    synthetic = X_res.iloc[len(X) :]
+    assert synthetic["city"][synthetic["city"].isna()].map(lambda v: v is None).all()
+    assert 0.05 < synthetic["income"].isna().mean() < 0.7
+
+
+def test_all_missing_column_stays_missing():
+    X, y = mixed_table()
+    X["nothing"] = np.nan
+    X["none"] = pd.Series([None] * len(X), dtype=object)
+    X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(X, y)
+    check_synthetic(X, X_res, y, y_res)
+
+
+def test_object_array_stays_object():
+    X, y = mixed_table()
+    array = X[["city", "age", "income"]].to_numpy(dtype=object)
+    X_res, _ = GANOversampler(random_state=0, **FAST).fit_resample(array, y)
+    assert X_res.dtype == object and X_res.shape[1] == 3
+    assert set(X_res[len(X) :, 0]) <= set(array[:, 0])
+
+
+def test_categorical_features_by_name_and_none():
+    X, y = mixed_table()
+    X = X.drop(columns=["colour", "city"])
+    sampler = GANOversampler(categorical_features=["age"], random_state=0, **FAST)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert set(X_res["age"]) <= set(X["age"])
+    sampler.set_params(categorical_features=None).fit(X.astype({"member": int}), y)
+    assert sampler.categorical_features_.size == 0
+
+
+def test_fixed_seed_is_deterministic_and_leaves_global_state():
+    X, y = mixed_table()
+    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state()
+    first = GANOversampler(random_state=3, **FAST).fit_resample(X, y)[0]
+    second = GANOversampler(random_state=3, **FAST).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(first, second)
+    assert (np.random.get_state()[1] == np_state).all()
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_inf_and_unsupported_columns_are_named():
+    X, y = mixed_table()
+    with pytest.raises(ValueError, match="'score'"):
+        GANOversampler(**FAST).fit(X.assign(score=np.inf), y)
+    with pytest.raises(TypeError, match="'period'"):
+        GANOversampler(**FAST).fit(
+            X.assign(period=pd.period_range("2020", periods=len(X), freq="D")), y
+        )
+
+
+def test_datetime_columns_round_trip():
+    X, y = mixed_table()
+    X["when"] = pd.date_range("2024-01-01", periods=len(X), freq="h", tz="UTC")
+    X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(X, y)
+    check_synthetic(X, X_res, y, y_res)
+
+
+def test_conditioner_oversamples_rare_levels_within_a_class():
+    X = pd.DataFrame({"c": pd.Categorical(["a"] * 95 + ["b"] * 5)})
+    codec = TableCodec(categorical_mask(X, "auto"), "quantile").fit(X, 0)
+    data = torch.from_numpy(codec.encode(X))
+    conditioner = Conditioner(data, torch.zeros(100, dtype=torch.int64), codec.spans_)
+    rng = torch.Generator().manual_seed(0)
+    cls = torch.zeros(4000, dtype=torch.int64)
+    rows, cond = conditioner.draw(cls, rng, training=True)
+    assert torch.equal(data[rows].argmax(1), cond.argmax(1))
+    # log(1 + 5) / (log(1 + 95) + log(1 + 5)) = 0.28, far above 5 / 100.
+    assert 0.2 < cond[:, 1].mean() < 0.36
+    _, cond = conditioner.draw(cls, rng, training=False)
+    assert cond[:, 1].mean() < 0.1
+
+
+def test_gumbel_softmax_uses_only_the_local_generator():
+    state = torch.get_rng_state()
+    logits = torch.tensor([[0.0, 2.0, -1.0]]).repeat(5000, 1)
+    draws = gumbel_softmax(logits, torch.Generator().manual_seed(0)).argmax(1)
+    assert torch.equal(torch.get_rng_state(), state)
+    expected = torch.softmax(logits[0], 0)
+    observed = torch.bincount(draws, minlength=3) / len(draws)
+    assert torch.allclose(observed, expected, atol=0.03)
+
+
+@st.composite
+def frames(draw):
+    n = draw(st.integers(24, 48))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    kinds = draw(
+        st.lists(
+            st.sampled_from(["float", "int", "cat", "str", "bool", "Int64"]),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    columns = {}
+    for i, kind in enumerate(kinds):
+        values = {
+            "float": lambda: rng.normal(size=n),
+            "int": lambda: rng.integers(-5, 5, n),
+            "cat": lambda: pd.Categorical(rng.choice(list("pqr"), n)),
+            "str": lambda: pd.Series(rng.choice(list("xyz"), n), dtype="string"),
+            "bool": lambda: rng.random(n) < 0.5,
+            "Int64": lambda: pd.array(rng.integers(0, 9, n), dtype="Int64"),
+        }[kind]()
+        columns[f"{kind}{i}"] = pd.Series(values)
+        if kind not in ("int", "bool") and draw(st.booleans()):
+            columns[f"{kind}{i}"][rng.random(n) < 0.25] = None
+    y = pd.Series(np.where(np.arange(n) < n // 4, 1, 0))
+    return pd.DataFrame(columns), y, seed
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames())
+def test_random_mixed_frames(case):
+    X, y, seed = case
+    sampler = GANOversampler(random_state=seed, **FAST)
+    X_res, y_res = sampler.fit_resample(X, y)
+    check_synthetic(X, X_res, y, pd.Series(y_res))
+    again = GANOversampler(random_state=seed, **FAST).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(X_res, again)
