@@ -3,12 +3,20 @@
 Both networks are conditioned on an integer class index. The generator sees the
 class as a one-hot vector next to its noise; the discriminator is a projection
 discriminator (Miyato & Koyama, 2018): its score is a class-independent term plus
-the inner product of a class embedding with its features.
+the inner product of a class embedding with its features. Rows of a table get
+fully connected networks, ``(C, H, W)`` images DCGAN-style convolutional ones.
 """
+
+import math
 
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
+
+# Smallest image side for which ``network="auto"`` picks convolutional networks;
+# on 8x8 digits fully connected ones learn better and faster (see
+# benchmarks/results/images.md).
+MIN_CONV_SIDE = 16
 
 
 class _Rebuildable(nn.Module):
@@ -37,27 +45,60 @@ def _rebuild(cls, init_args, state):
 
 
 class MLPGenerator(_Rebuildable):
-    """Map noise and a class index to a row of model columns."""
+    """Map noise, a class index and a condition vector to a row of model columns.
 
-    def __init__(self, latent_dim, n_classes, out_dim, hidden_dims):
+    ``discrete_spans`` lists the ``(start, stop)`` one-hot blocks of the row;
+    each is emitted through a Gumbel-softmax, so generated rows look like the
+    one-hot real rows the discriminator sees. ``cond_dim`` is the width of the
+    condition vector that training by sampling feeds next to the noise.
+    """
+
+    def __init__(
+        self, latent_dim, n_classes, out_dim, hidden_dims, discrete_spans=(), cond_dim=0
+    ):
         super().__init__(
             latent_dim=latent_dim,
             n_classes=n_classes,
             out_dim=out_dim,
             hidden_dims=hidden_dims,
+            discrete_spans=discrete_spans,
+            cond_dim=cond_dim,
         )
         self.latent_dim = latent_dim
         self.n_classes = n_classes
-        layers, width = [], latent_dim + n_classes
+        self.discrete_spans = tuple(discrete_spans)
+        layers, width = [], latent_dim + n_classes + cond_dim
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LayerNorm(hidden), nn.ReLU()]
             width = hidden
         layers.append(nn.Linear(width, out_dim))
         self.body = nn.Sequential(*layers)
 
-    def forward(self, z, labels):
+    def forward(self, z, labels, cond=None, rng=None):
+        """Generate rows; ``rng`` (a ``torch.Generator``) draws the Gumbel noise."""
         onehot = nn.functional.one_hot(labels, self.n_classes).to(z.dtype)
-        return self.body(torch.cat([z, onehot], dim=1))
+        inputs = [z, onehot] if cond is None else [z, onehot, cond]
+        raw = self.body(torch.cat(inputs, dim=1))
+        if not self.discrete_spans:
+            return raw
+        parts, end = [], 0
+        for start, stop in self.discrete_spans:
+            parts += [raw[:, end:start], gumbel_softmax(raw[:, start:stop], rng)]
+            end = stop
+        parts.append(raw[:, end:])
+        return torch.cat(parts, dim=1)
+
+
+def gumbel_softmax(logits, rng, tau=0.2):
+    """Softmax of ``logits`` plus Gumbel noise from ``rng``, at temperature ``tau``.
+
+    ``torch.nn.functional.gumbel_softmax`` draws from the global generator;
+    this one keeps every draw on the caller's generator. The argmax of the
+    result is a sample of the categorical distribution ``softmax(logits)``.
+    """
+    uniform = torch.rand(logits.shape, generator=rng, device=logits.device)
+    gumbel = -torch.log(-torch.log(uniform.clamp(1e-10, 1 - 1e-7)))
+    return torch.softmax((logits + gumbel) / tau, dim=1)
 
 
 class MLPDiscriminator(_Rebuildable):
@@ -80,13 +121,168 @@ class MLPDiscriminator(_Rebuildable):
         self.embed = wrap(nn.Embedding(n_classes, width))
 
     def forward(self, x, labels):
-        features = self.body(x)
+        # Images are scored as flat rows.
+        features = self.body(x.flatten(1))
         projection = (self.embed(labels) * features).sum(dim=1, keepdim=True)
         return self.score(features) + projection
 
 
-def make_networks(width, n_classes, *, latent_dim, hidden_dims, spectral):
-    """Build the generator and discriminator for rows of ``width`` model columns."""
-    generator = MLPGenerator(latent_dim, n_classes, width, hidden_dims)
-    discriminator = MLPDiscriminator(width, n_classes, hidden_dims, spectral=spectral)
+class ImageMLPGenerator(MLPGenerator):
+    """An :class:`MLPGenerator` whose rows are ``(C, H, W)`` images."""
+
+    def __init__(self, latent_dim, n_classes, image_shape, hidden_dims):
+        super().__init__(latent_dim, n_classes, math.prod(image_shape), hidden_dims)
+        # Pickle as an image generator, not as a flat one.
+        self.init_args = {
+            "latent_dim": latent_dim,
+            "n_classes": n_classes,
+            "image_shape": image_shape,
+            "hidden_dims": hidden_dims,
+        }
+        self.image_shape = tuple(image_shape)
+
+    def forward(self, z, labels):
+        return super().forward(z, labels).view(-1, *self.image_shape)
+
+
+class ConvGenerator(_Rebuildable):
+    """Map noise and a class index to a ``(C, H, W)`` image in [-1, 1].
+
+    A linear layer makes a small feature map that nearest-neighbour upsampling
+    and 3x3 convolutions double until it covers the image (upsampling rather
+    than transposed convolutions avoids checkerboard artefacts); an image size
+    that is not a power of two is cropped from the next larger map.
+    """
+
+    def __init__(self, latent_dim, n_classes, image_shape, width):
+        super().__init__(
+            latent_dim=latent_dim,
+            n_classes=n_classes,
+            image_shape=image_shape,
+            width=width,
+        )
+        self.latent_dim = latent_dim
+        self.n_classes = n_classes
+        self.image_shape = tuple(image_shape)
+        channels, height, wide = image_shape
+        widths = _level_widths(height, wide, width)
+        scale = 2 ** (len(widths) - 1)
+        self.base = (math.ceil(height / scale), math.ceil(wide / scale))
+        self.stem = nn.Sequential(
+            nn.Linear(latent_dim + n_classes, widths[0] * math.prod(self.base)),
+            nn.Unflatten(1, (widths[0], *self.base)),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(),
+        )
+        layers = []
+        for inner, outer in zip(widths, widths[1:], strict=False):
+            layers += [
+                nn.Upsample(scale_factor=2, mode="nearest"),
+                nn.Conv2d(inner, outer, 3, padding=1),
+                nn.BatchNorm2d(outer),
+                nn.ReLU(),
+            ]
+        layers += [nn.Conv2d(widths[-1], channels, 3, padding=1), nn.Tanh()]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, z, labels):
+        onehot = nn.functional.one_hot(labels, self.n_classes).to(z.dtype)
+        images = self.body(self.stem(torch.cat([z, onehot], dim=1)))
+        _, height, wide = self.image_shape
+        return images[:, :, :height, :wide]
+
+
+class ConvDiscriminator(_Rebuildable):
+    """Score a ``(C, H, W)`` image given its class index.
+
+    Strided 4x4 convolutions halve the image as often as the generator doubles
+    its map; the features are summed over space and projected on the class
+    embedding as in :class:`MLPDiscriminator`.
+    """
+
+    def __init__(self, n_classes, image_shape, width, spectral=True):
+        super().__init__(
+            n_classes=n_classes,
+            image_shape=image_shape,
+            width=width,
+            spectral=spectral,
+        )
+        wrap = spectral_norm if spectral else (lambda layer: layer)
+        channels, height, wide = image_shape
+        widths = _level_widths(height, wide, width)[::-1]
+        layers = [wrap(nn.Conv2d(channels, widths[0], 3, padding=1)), nn.LeakyReLU(0.2)]
+        for inner, outer in zip(widths, widths[1:], strict=False):
+            layers += [
+                wrap(nn.Conv2d(inner, outer, 4, stride=2, padding=1)),
+                nn.LeakyReLU(0.2),
+            ]
+        self.body = nn.Sequential(*layers)
+        self.score = wrap(nn.Linear(widths[-1], 1))
+        self.embed = wrap(nn.Embedding(n_classes, widths[-1]))
+
+    def forward(self, x, labels):
+        features = self.body(x).sum(dim=(2, 3))
+        projection = (self.embed(labels) * features).sum(dim=1, keepdim=True)
+        return self.score(features) + projection
+
+
+def _level_widths(height, wide, width):
+    """Channels per resolution, coarsest first; the finest has ``width``.
+
+    Maps are doubled until the coarsest side is about 4 pixels, and channels
+    double per halving (at most 4 * ``width``) as in DCGAN.
+    """
+    n_levels = 1 + max(0, int(math.log2(min(height, wide) / 4)))
+    return [width * 2 ** min(level, 2) for level in reversed(range(n_levels))]
+
+
+def uses_conv(sample_shape, network):
+    """Whether :func:`make_networks` builds convolutional networks."""
+    return len(sample_shape) == 3 and (
+        network == "conv"
+        or (network == "auto" and min(sample_shape[1:]) >= MIN_CONV_SIDE)
+    )
+
+
+def make_networks(
+    sample_shape,
+    n_classes,
+    *,
+    latent_dim,
+    hidden_dims,
+    conv_width,
+    network,
+    spectral,
+    spans=(),
+):
+    """Build the generator and discriminator for samples of ``sample_shape``.
+
+    ``(width,)`` rows get fully connected networks with ``hidden_dims``; the
+    generator emits the ``"discrete"`` ``spans`` (see ``skgan._codec.Span``)
+    through a Gumbel-softmax, and both networks take the one-hot condition
+    over the ``conditional`` spans' levels (the discriminator as extra input
+    columns).
+    ``(C, H, W)`` images get convolutional ones with ``conv_width`` channels at
+    full resolution when ``network`` is ``"conv"``, or ``"auto"`` and both
+    sides have at least ``MIN_CONV_SIDE`` pixels; otherwise fully connected
+    networks on the flattened images.
+    """
+    cond_dim = sum(span.stop - span.start for span in spans if span.conditional)
+    if len(sample_shape) == 1:
+        (width,) = sample_shape
+        discrete = tuple((s.start, s.stop) for s in spans if s.kind == "discrete")
+        generator = MLPGenerator(
+            latent_dim, n_classes, width, hidden_dims, discrete, cond_dim
+        )
+    elif uses_conv(sample_shape, network):
+        return (
+            ConvGenerator(latent_dim, n_classes, sample_shape, conv_width),
+            ConvDiscriminator(n_classes, sample_shape, conv_width, spectral=spectral),
+        )
+    else:
+        width = math.prod(sample_shape)
+        generator = ImageMLPGenerator(latent_dim, n_classes, sample_shape, hidden_dims)
+    discriminator = MLPDiscriminator(
+        width + cond_dim, n_classes, hidden_dims, spectral=spectral
+    )
     return generator, discriminator

@@ -16,13 +16,25 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from ._codec import TableCodec
-from ._nets import make_networks
-from ._train import generate, n_steps_per_epoch, train_gan
+from ._codec import TableCodec, categorical_mask
+from ._images import ImageCodec, infer_layout
+from ._nets import make_networks, uses_conv
+from ._train import (
+    AUGMENTATIONS,
+    Conditioner,
+    generate,
+    n_steps_per_epoch,
+    train_gan,
+)
 
 # Optimiser steps that ``epochs="auto"`` aims for; see benchmarks/README.md.
 _AUTO_STEPS = 1000
 _MIN_AUTO_EPOCHS = 3
+# Augmentations that ``augment="auto"`` applies to images modelled by
+# convolutional networks; on 8x8 digits, modelled by fully connected ones, they
+# cut the share of recognisable synthetic digits from 99% to about 80% (see
+# benchmarks/results/images.md), so those are not augmented.
+_AUTO_AUGMENT = ("translation", "cutout")
 
 
 class GANOversampler(BaseOverSampler):
@@ -31,6 +43,9 @@ class GANOversampler(BaseOverSampler):
     ``fit_resample`` trains a generative adversarial network on the table and
     appends synthetic rows of the classes chosen by ``sampling_strategy``. The
     original rows come first, unchanged and in order, then the synthetic rows.
+    Images, given as flattened rows with ``image_shape`` or as a 3-D or 4-D
+    array, are modelled by convolutional networks and returned in the same
+    layout.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -43,6 +58,41 @@ class GANOversampler(BaseOverSampler):
         conditioned on the class label, on all rows with class-balanced
         batches. ``"per_class"`` trains one unconditional GAN for each class
         to oversample, on that class's rows only.
+
+    categorical_features : "auto", array-like or None, default="auto"
+        Columns modelled as categories, as in
+        :class:`~imblearn.over_sampling.SMOTENC`: ``"auto"`` selects a
+        DataFrame's category, object, string and bool columns, or the columns
+        of an object ndarray that hold any value other than a number; or give
+        column indices, column names, a boolean mask, or ``None`` for an
+        all-numeric table. Synthetic rows only hold categories seen in
+        ``fit``, in the column's dtype.
+
+    numeric_encoding : {{"quantile", "mode"}}, default="quantile"
+        Normalisation of numeric columns. ``"quantile"`` maps each column to a
+        standard normal by a quantile transform; ``"mode"`` is CTGAN's
+        mode-specific normalisation: a Gaussian mixture is fitted to each
+        column and a value becomes its mixture mode plus its offset in it,
+        which suits multi-modal columns. See
+        ``benchmarks/results/mixed_fidelity.md`` for the comparison.
+
+    image_shape : tuple of int, default=None
+        ``None`` treats ``X`` as a table, unless it is a 3-D ``(n_samples, H,
+        W)`` or 4-D ``(n_samples, H, W, C)`` array of images (channels last),
+        which implies the image shape. ``(H, W)`` or ``(H, W, C)`` makes each
+        row of a 2-D ``X`` a flattened channels-last image of that shape.
+        Synthetic images keep the dtype of ``X`` and stay inside its pixel
+        range; integer images hold integers.
+
+    augment : str or None, default="auto"
+        Differentiable augmentations applied to the images the discriminator
+        sees, real and synthetic alike, so that it cannot memorise classes of
+        a few images: a comma-separated list of ``"translation"`` (shifts of
+        up to 1/8 of the image) and ``"cutout"`` (a blank square of half its
+        size). ``"auto"`` means ``"translation,cutout"`` for images modelled
+        by convolutional networks (see ``network``) and no augmentation
+        otherwise: it hurts the fully connected networks on 8x8 digits.
+        ``None`` or ``""`` turns it off. Tables cannot be augmented.
 
     epochs : int or "auto", default="auto"
         Passes over the training rows. ``"auto"`` picks enough epochs for about
@@ -57,7 +107,19 @@ class GANOversampler(BaseOverSampler):
         Size of the generator's noise vector.
 
     hidden_dims : tuple of int, default=(128, 128)
-        Widths of the hidden layers of both networks.
+        Widths of the hidden layers of both networks for tables.
+
+    network : {{"auto", "mlp", "conv"}}, default="auto"
+        Network family for images: ``"mlp"`` uses fully connected networks
+        of ``hidden_dims`` on the flattened images, ``"conv"`` DCGAN-style
+        convolutional networks of ``conv_width``. ``"auto"`` picks ``"conv"``
+        when both image sides have at least 16 pixels: on smaller images such
+        as 8x8 digits the fully connected networks learn better and faster.
+        Tables always use fully connected networks.
+
+    conv_width : int, default=64
+        Channels of both networks for images at full resolution; they double
+        at each halving of the resolution, up to four times ``conv_width``.
 
     loss : {{"hinge", "wgan-gp"}}, default="hinge"
         Adversarial loss. ``"hinge"`` uses a spectrally normalised
@@ -101,9 +163,12 @@ class GANOversampler(BaseOverSampler):
         Class labels seen in ``fit``.
 
     n_features_in_ : int
-        Number of features seen in ``fit``.
+        Number of features seen in ``fit``; ``H * W * C`` for images.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    image_shape_ : tuple of int or None
+        ``(H, W, C)`` of the images seen in ``fit``; ``None`` for a table.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``; defined only when ``X`` has string
         column names.
 
@@ -113,6 +178,9 @@ class GANOversampler(BaseOverSampler):
 
     discriminator_ : torch.nn.Module or dict
         The trained discriminator(s), shaped like ``generator_``.
+
+    categorical_features_ : ndarray of int
+        Indices of the columns modelled as categories.
 
     history_ : list of dict or dict
         One record per epoch with ``epoch``, ``d_loss`` and ``g_loss``. With
@@ -125,9 +193,19 @@ class GANOversampler(BaseOverSampler):
 
     Notes
     -----
-    Numeric columns are mapped to a standard normal by a quantile transform
-    before training and mapped back afterwards, so synthetic values always lie
-    inside each column's observed range and integer columns hold integers.
+    Numeric columns are normalised (see ``numeric_encoding``) before training
+    and mapped back afterwards, clipped to each column's observed range;
+    integer columns hold integers. A numeric column with missing values gains
+    a missing indicator, so synthetic rows have gaps at about the rate the
+    class had. A categorical column becomes a one-hot block that the generator
+    emits through a Gumbel-softmax; missing values are a category of their own
+    and come back as the marker the input used (``None``, ``NaN`` or
+    ``pd.NA``). A column with more than 100 categories keeps its 99 most
+    frequent ones and pools the rest, which decode to a frequency-weighted
+    draw among them. Datetime and timedelta columns are modelled as numbers.
+    Training by sampling [3]_ conditions both networks on one category of one
+    column per row, chosen with probability growing with the logarithm of its
+    frequency in the row's class, so rare categories of a class are learned.
 
     References
     ----------
@@ -136,6 +214,8 @@ class GANOversampler(BaseOverSampler):
        Systems with Applications, 91, 464-471, 2018.
     .. [2] T. Miyato and M. Koyama, "cGANs with projection discriminator",
        ICLR 2018.
+    .. [3] L. Xu, M. Skoularidou, A. Cuesta-Infante and K. Veeramachaneni,
+       "Modeling tabular data using conditional GAN", NeurIPS 2019.
 
     Examples
     --------
@@ -153,10 +233,16 @@ class GANOversampler(BaseOverSampler):
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "mode": [StrOptions({"conditional", "per_class"})],
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
+        "numeric_encoding": [StrOptions({"quantile", "mode"})],
+        "image_shape": [tuple, None],
+        "augment": [str, None],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dims": ["array-like"],
+        "network": [StrOptions({"auto", "mlp", "conv"})],
+        "conv_width": [Interval(Integral, 1, None, closed="left")],
         "loss": [StrOptions({"hinge", "wgan-gp"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
@@ -171,10 +257,16 @@ class GANOversampler(BaseOverSampler):
         sampling_strategy="auto",
         *,
         mode="conditional",
+        categorical_features="auto",
+        numeric_encoding="quantile",
+        image_shape=None,
+        augment="auto",
         epochs="auto",
         batch_size=256,
         latent_dim=64,
         hidden_dims=(128, 128),
+        network="auto",
+        conv_width=64,
         loss="hinge",
         learning_rate=2e-4,
         discriminator_steps=1,
@@ -186,10 +278,16 @@ class GANOversampler(BaseOverSampler):
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.mode = mode
+        self.categorical_features = categorical_features
+        self.numeric_encoding = numeric_encoding
+        self.image_shape = image_shape
+        self.augment = augment
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.hidden_dims = hidden_dims
+        self.network = network
+        self.conv_width = conv_width
         self.loss = loss
         self.learning_rate = learning_rate
         self.discriminator_steps = discriminator_steps
@@ -241,7 +339,8 @@ class GANOversampler(BaseOverSampler):
         Returns
         -------
         X_new : ndarray or DataFrame of shape (n_samples, n_features)
-            Synthetic rows, in the container and dtypes of the training ``X``.
+            Synthetic rows, in the container and dtypes of the training ``X``;
+            images in its layout, e.g. of shape (n_samples, H, W).
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 0:
@@ -254,18 +353,36 @@ class GANOversampler(BaseOverSampler):
                 f"y={y!r} is not a class this sampler can generate; choose one of "
                 f"{list(trainable)}."
             )
-        return self._generate({y: n_samples})
+        return self._restore_layout(self._generate({y: n_samples}))
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, pd.DataFrame):
+        # Images are validated, modelled and resampled as 2-D rows; the
+        # caller's layout comes back in ``_restore_layout``.
+        self._layout = infer_layout(X, self.image_shape)
+        self.image_shape_ = None if self._layout is None else self._layout.shape
+        if self._layout is not None:
+            X = validate_data(
+                self, X=self._layout.flatten(X), reset=True, dtype="numeric"
+            )
+        elif isinstance(X, pd.DataFrame):
             # Keep the frame: the codec needs its dtypes to restore them.
             validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
-            check_array(X, dtype=None, accept_sparse=True, ensure_all_finite=False)
+            # Shape checks only: as objects, no column is converted to a number.
+            check_array(X.to_numpy(dtype=object), dtype=None, ensure_all_finite=False)
         else:
+            # Object arrays stay object so their text columns can be categorical;
+            # the codec checks each column for infinities and names it.
             X = validate_data(
-                self, X=X, reset=True, accept_sparse=["csr", "csc"], dtype="numeric"
+                self,
+                X=X,
+                reset=True,
+                accept_sparse=["csr", "csc"],
+                dtype=None,
+                ensure_all_finite=False,
             )
+            if X.dtype.kind in "US":
+                X = X.astype(object)
         check_consistent_length(X, y)
         return X, y, binarize_y
 
@@ -275,7 +392,10 @@ class GANOversampler(BaseOverSampler):
             self._generate(self.sampling_strategy_),
             _labels(self.sampling_strategy_, y.dtype),
         )
-        return _append_rows(X, X_new), np.concatenate([y, y_new])
+        return (
+            self._restore_layout(_append_rows(X, X_new)),
+            np.concatenate([y, y_new]),
+        )
 
     def _train(self, X, y):
         self._validate_hidden_dims()
@@ -284,11 +404,25 @@ class GANOversampler(BaseOverSampler):
         codec_seed, init_seed, train_seed, sample_seed = root.generate_state(4)
         self._rng = np.random.default_rng(sample_seed)
         self.classes_, y_index = np.unique(y, return_inverse=True)
-        self._codec = TableCodec().fit(_dense(X), random_state=int(codec_seed))
+        self.augment_ = self._augment_policy()
+        if self.image_shape_ is None:
+            mask = categorical_mask(X, self.categorical_features)
+            self.categorical_features_ = np.flatnonzero(mask)
+            self._codec = TableCodec(mask, self.numeric_encoding).fit(
+                _dense(X), random_state=int(codec_seed)
+            )
+        else:
+            self.categorical_features_ = np.empty(0, dtype=np.intp)
+            self._codec = ImageCodec(self.image_shape_).fit(X)
         data = torch.from_numpy(self._codec.encode(_dense(X)))
         labels = torch.from_numpy(y_index.astype(np.int64))
         if self.mode == "conditional":
-            self.generator_, self.discriminator_, self.history_ = _fit_gan(
+            (
+                self.generator_,
+                self.discriminator_,
+                self.history_,
+                self._conditioner,
+            ) = _fit_gan(
                 self,
                 data,
                 labels,
@@ -320,6 +454,9 @@ class GANOversampler(BaseOverSampler):
         self.history_ = {
             key: result[2] for key, result in zip(keys, results, strict=True)
         }
+        self._conditioner = {
+            key: result[3] for key, result in zip(keys, results, strict=True)
+        }
 
     def _generate(self, counts):
         """Decode ``counts[label]`` generated rows per class label, in order."""
@@ -331,7 +468,11 @@ class GANOversampler(BaseOverSampler):
                 [index[label] for label in counts], list(counts.values())
             )
             rows = generate(
-                self.generator_, torch.from_numpy(labels).long(), seed, "cpu"
+                self.generator_,
+                torch.from_numpy(labels).long(),
+                seed,
+                "cpu",
+                self._conditioner,
             )
         else:
             rows = torch.cat(
@@ -341,6 +482,7 @@ class GANOversampler(BaseOverSampler):
                         torch.zeros(n, dtype=torch.int64),
                         seed + i,
                         "cpu",
+                        self._conditioner[label],
                     )
                     for i, (label, n) in enumerate(counts.items())
                 ]
@@ -361,6 +503,33 @@ class GANOversampler(BaseOverSampler):
                 f"got {self.hidden_dims!r}."
             )
 
+    def _augment_policy(self):
+        """The augmentations ``augment`` names, in order, for the fitted data."""
+        if self.augment == "auto":
+            if self.image_shape_ is None:
+                return ()
+            height, width, channels = self.image_shape_
+            conv = uses_conv((channels, height, width), self.network)
+            return _AUTO_AUGMENT if conv else ()
+        names = tuple(
+            name.strip() for name in (self.augment or "").split(",") if name.strip()
+        )
+        unknown = sorted(set(names) - set(AUGMENTATIONS))
+        if unknown:
+            raise ValueError(
+                f"augment={self.augment!r} names unknown augmentations {unknown}; "
+                f"choose among {sorted(AUGMENTATIONS)}."
+            )
+        if names and self.image_shape_ is None:
+            raise ValueError(
+                f"augment={self.augment!r} needs images; set image_shape or pass "
+                "a 3-D or 4-D X, or use augment=None for tables."
+            )
+        return names
+
+    def _restore_layout(self, X):
+        return X if self._layout is None else self._layout.restore(X)
+
     def _n_epochs(self, n_rows):
         if self.epochs != "auto":
             return self.epochs
@@ -370,23 +539,34 @@ class GANOversampler(BaseOverSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
         return tags
 
 
 def _fit_gan(sampler, data, labels, n_classes, seeds, device, desc):
-    """Build and train one generator/discriminator pair; return them on the CPU."""
+    """Build and train one generator/discriminator pair.
+
+    Returns the networks on the CPU, the loss history and the conditioner
+    (``None`` for images, which are conditioned on the class only).
+    """
     init_seed, train_seed = (int(s) for s in seeds)
+    spans = sampler._codec.spans_ if sampler.image_shape_ is None else None
+    conditioner = None if spans is None else Conditioner(data, labels, spans)
     hidden = tuple(int(h) for h in sampler.hidden_dims)
     # Module constructors draw from torch's global generator; fork it so the
     # caller's global state is restored untouched after a seeded build.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)
         generator, discriminator = make_networks(
-            data.shape[1],
+            tuple(data.shape[1:]),
             n_classes,
             latent_dim=sampler.latent_dim,
             hidden_dims=hidden,
+            conv_width=sampler.conv_width,
+            network=sampler.network,
             spectral=sampler.loss == "hinge",
+            spans=spans or (),
         )
     epochs = sampler._n_epochs(len(data))
     with tqdm(total=epochs, desc=desc or "GAN", disable=sampler.verbose < 1) as bar:
@@ -412,9 +592,11 @@ def _fit_gan(sampler, data, labels, n_classes, seeds, device, desc):
             gradient_penalty=sampler.gradient_penalty,
             seed=train_seed,
             device=device,
+            augment=sampler.augment_,
+            conditioner=conditioner,
             on_epoch=on_epoch,
         )
-    return generator.cpu(), discriminator.cpu(), history
+    return generator.cpu(), discriminator.cpu(), history, conditioner
 
 
 def _seed_sequence(random_state):
