@@ -1,6 +1,6 @@
 """Digits benchmark: GANOversampler against no resampling, ROS and SMOTE.
 
-The protocol of the guide's image suite: scikit-learn's 8x8 digits, made
+The digits protocol of benchmarks/README.md: scikit-learn's 8x8 digits, made
 imbalanced on the training side (150, 100, 70, 50, 35, 25, 18, 12, 8, 5 images of
 digits 0..9), tested on a balanced held-out set, 5 seeds. For every seed and
 sampler the training side is resampled once and each classifier is fitted on the
@@ -122,7 +122,7 @@ def report():
     lines = [
         "# Digits benchmark",
         "",
-        "Protocol: guide §3 image suite (training counts "
+        "Protocol: digits suite of benchmarks/README.md (training counts "
         f"{', '.join(map(str, COUNTS))} for digits 0..9, balanced held-out test "
         "set, seeds 0-4). Mean ± std over seeds.",
         "",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduce benchmarks/results/: the KEEL and mixed-type suites of the protocol
-# (guide section 3), each in its own process with one thread, since two
+# (benchmarks/README.md), each in its own process with one thread, since two
 # processes of one thread each use a 2-core machine better than one process
 # whose BLAS/OpenMP/torch threads compete.
 #
