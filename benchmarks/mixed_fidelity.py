@@ -16,6 +16,7 @@ Usage::
 """
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -131,6 +132,13 @@ def main(argv=None):
     write_report(pd.DataFrame(rows), args.output)
 
 
+def _command():
+    """The command line, with the thread setting that affects fit times."""
+    threads = os.environ.get("OMP_NUM_THREADS")
+    prefix = [f"OMP_NUM_THREADS={threads}"] if threads else []
+    return shlex.join([*prefix, "python", *sys.argv])
+
+
 def write_report(results, output):
     table = (
         results.groupby(["dataset", "sampler"], sort=False)
@@ -143,7 +151,7 @@ def write_report(results, output):
         "Made by:",
         "",
         "```",
-        shlex.join(["python", *sys.argv]),
+        _command(),
         "```",
         "",
         "Mean (std) over seeds of the per-class mean over oversampled classes. "

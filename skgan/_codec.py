@@ -119,13 +119,13 @@ class TableCodec:
     ----------
     categorical : ndarray of bool of shape (n_features,)
         Which columns are categorical.
-    numeric : {"quantile", "mode"}, default="quantile"
+    numeric : {"mode", "quantile"}, default="mode"
         Normalisation of numeric columns: a quantile transform to a standard
         normal, or CTGAN's mode-specific normalisation (a Gaussian mixture
         per column; a value becomes its mode and its offset within it).
     """
 
-    def __init__(self, categorical, numeric="quantile"):
+    def __init__(self, categorical, numeric="mode"):
         self.categorical = categorical
         self.numeric = numeric
 
