@@ -575,21 +575,28 @@ def _machine():
     )
 
 
-def _code_version():
-    """skgan version and, in a git checkout, the commit being measured."""
-    from . import __version__
-
+def _git(*args):
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+        return subprocess.run(
+            ["git", *args],
             cwd=Path(__file__).parent,
             capture_output=True,
             text=True,
             timeout=10,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"skgan {__version__}" + (f" (git {commit})" if commit else "")
+        return ""
+
+
+def _code_version():
+    """skgan version and, in a git checkout, the commit and whether it was edited."""
+    from . import __version__
+
+    commit = _git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return f"skgan {__version__}"
+    edited = " + uncommitted changes" if _git("status", "--porcelain", ".") else ""
+    return f"skgan {__version__} (git {commit}{edited})"
 
 
 def _mean_std(summary, column):
@@ -697,7 +704,6 @@ def _header(command, tasks, samplers, classifiers, repeats, n_splits, seed, note
         f"- Command: `{command}`",
         f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
         f"- Machine: {_machine()}",
-        f"- Code: {_code_version()}",
         f"- Datasets ({len(tasks)}): {', '.join(name for name, _, _ in tasks)}",
         f"- Samplers: {', '.join(samplers)}; classifiers: {', '.join(classifiers)}",
         f"- Protocol: {repeats} repeat(s) of stratified {n_splits}-fold "
@@ -826,7 +832,9 @@ def run_benchmark(
         samplers.remove("ctgan")
     tasks = _resolve_datasets(suite, datasets)
     Path(out).mkdir(parents=True, exist_ok=True)
-    scores, fidelity = [], []
+    # The code is recorded before the run, since it is what the run measures.
+    notes.insert(0, f"Code at the start of the run: {_code_version()}")
+    scores, fidelity, n_cached = [], [], 0
     total = sum(repeats * (n_splits if folds else 1) for _, _, folds in tasks)
     with tqdm(total=total, unit="fold", disable=not progress) as bar:
         for dataset, split, folds in tasks:
@@ -837,12 +845,14 @@ def run_benchmark(
                 for sampler in samplers:
                     paths, fidelity_path = _cache_paths(*cache, sampler, classifiers)
                     cell_seed = seed + 100 * repeat + fold
+                    n_cached += sum(path.exists() for path in paths.values())
                     _run_cell(paths, fidelity_path, sampler, fold_data, cell_seed)
                     cell = {**keys, "sampler": sampler}
                     scores += [({**cell, "classifier": c}, p) for c, p in paths.items()]
                     fidelity += [(cell, fidelity_path)] if fidelity_path else []
                 bar.update()
     scores, fidelity = _collect(scores), _collect(fidelity)
+    notes.append(f"{n_cached} of {len(scores)} scores were read from the cache")
     command = command or f"run_benchmark(suite={suite!r}, quick={quick})"
     header = _header(
         command, tasks, samplers, classifiers, repeats, n_splits, seed, notes
