@@ -835,6 +835,7 @@ def run_benchmark(
     # The code is recorded before the run, since it is what the run measures.
     notes.insert(0, f"Code at the start of the run: {_code_version()}")
     scores, fidelity, n_cached = [], [], 0
+    start = time.perf_counter()
     total = sum(repeats * (n_splits if folds else 1) for _, _, folds in tasks)
     with tqdm(total=total, unit="fold", disable=not progress) as bar:
         for dataset, split, folds in tasks:
@@ -852,7 +853,10 @@ def run_benchmark(
                     fidelity += [(cell, fidelity_path)] if fidelity_path else []
                 bar.update()
     scores, fidelity = _collect(scores), _collect(fidelity)
-    notes.append(f"{n_cached} of {len(scores)} scores were read from the cache")
+    notes.append(
+        f"{n_cached} of {len(scores)} scores were read from the cache; "
+        f"wall time {(time.perf_counter() - start) / 60:.1f} min"
+    )
     command = command or f"run_benchmark(suite={suite!r}, quick={quick})"
     header = _header(
         command, tasks, samplers, classifiers, repeats, n_splits, seed, notes

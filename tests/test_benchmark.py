@@ -82,7 +82,7 @@ def test_end_to_end_writes_reports_and_cache(first_run):
     assert "- Date: " in report and "CPUs" in report and "### tiny" in report
     assert "## Fidelity of the synthetic rows" in report
     assert "- Code at the start of the run: skgan " in report
-    assert "- 0 of 12 scores were read from the cache" in report
+    assert "- 0 of 12 scores were read from the cache; wall time " in report
 
 
 def test_second_run_reuses_the_cache(first_run, tmp_path, monkeypatch):
@@ -98,7 +98,7 @@ def test_second_run_reuses_the_cache(first_run, tmp_path, monkeypatch):
     assert calls == []
     pd.testing.assert_frame_equal(first_run[1], second)
     assert (
-        "- 12 of 12 scores were read from the cache"
+        "- 12 of 12 scores were read from the cache; wall time "
         in (tmp_path / "tiny.md").read_text()
     )
     # A new classifier only fits the samplers again for its own cells.
