@@ -67,6 +67,16 @@ class MLPGenerator(_Rebuildable):
         self.latent_dim = latent_dim
         self.n_classes = n_classes
         self.discrete_spans = tuple(discrete_spans)
+        # All discrete columns go through one segmented softmax, not a loop
+        # over spans; the index buffers follow the module across devices.
+        columns = [i for start, stop in self.discrete_spans for i in range(start, stop)]
+        segments = [
+            k
+            for k, (start, stop) in enumerate(self.discrete_spans)
+            for _ in range(start, stop)
+        ]
+        self.register_buffer("discrete_columns", torch.tensor(columns).long(), False)
+        self.register_buffer("segments", torch.tensor(segments).long(), False)
         layers, width = [], latent_dim + n_classes + cond_dim
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LayerNorm(hidden), nn.ReLU()]
@@ -81,24 +91,37 @@ class MLPGenerator(_Rebuildable):
         raw = self.body(torch.cat(inputs, dim=1))
         if not self.discrete_spans:
             return raw
-        parts, end = [], 0
-        for start, stop in self.discrete_spans:
-            parts += [raw[:, end:start], gumbel_softmax(raw[:, start:stop], rng)]
-            end = stop
-        parts.append(raw[:, end:])
-        return torch.cat(parts, dim=1)
+        soft = gumbel_softmax(
+            raw[:, self.discrete_columns],
+            rng,
+            segments=self.segments,
+            n_segments=len(self.discrete_spans),
+        )
+        return raw.index_copy(1, self.discrete_columns, soft)
 
 
-def gumbel_softmax(logits, rng, tau=0.2):
+def gumbel_softmax(logits, rng, tau=0.2, segments=None, n_segments=1):
     """Softmax of ``logits`` plus Gumbel noise from ``rng``, at temperature ``tau``.
 
     ``torch.nn.functional.gumbel_softmax`` draws from the global generator;
-    this one keeps every draw on the caller's generator. The argmax of the
-    result is a sample of the categorical distribution ``softmax(logits)``.
+    this one keeps every draw on the caller's generator. ``segments`` gives
+    each column the index of its block (``n_segments`` blocks), and the softmax
+    is taken within each block; by default the whole row is one block. The
+    argmax of a block is a sample of the categorical ``softmax(logits)``.
     """
     uniform = torch.rand(logits.shape, generator=rng, device=logits.device)
-    gumbel = -torch.log(-torch.log(uniform.clamp(1e-10, 1 - 1e-7)))
-    return torch.softmax((logits + gumbel) / tau, dim=1)
+    noisy = (logits - torch.log(-torch.log(uniform.clamp(1e-10, 1 - 1e-7)))) / tau
+    if segments is None:
+        return torch.softmax(noisy, dim=1)
+    index = segments.expand_as(noisy)
+    blocks = (len(noisy), n_segments)
+    # Subtracting each block's maximum keeps exp() finite, as softmax does.
+    peak = noisy.new_full(blocks, -torch.inf).scatter_reduce(
+        1, index, noisy.detach(), "amax"
+    )
+    weights = torch.exp(noisy - peak.gather(1, index))
+    total = weights.new_zeros(blocks).scatter_add(1, index, weights)
+    return weights / total.gather(1, index)
 
 
 class MLPDiscriminator(_Rebuildable):
