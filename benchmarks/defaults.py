@@ -29,11 +29,11 @@ from skgan.metrics import c2st_auc, column_distances
 from skgan.report import markdown_table
 
 CONFIGS = {
-    "hinge (default)": {},
-    "wgan-gp": {"loss": "wgan-gp"},
-    "hinge, 2 D steps": {"discriminator_steps": 2},
-    "hinge, widths 256": {"hidden_dims": (256, 256)},
-    "hinge, per_class": {"mode": "per_class"},
+    "hinge": {"loss": "hinge"},
+    "wgan-gp (default)": {},
+    "hinge, 2 D steps": {"loss": "hinge", "discriminator_steps": 2},
+    "hinge, widths 256": {"loss": "hinge", "hidden_dims": (256, 256)},
+    "hinge, per_class": {"loss": "hinge", "mode": "per_class"},
 }
 DATASETS = ["glass4", "ecoli1", "wisconsin", "pima", "vehicle1", "yeast4"]
 SEEDS = [0, 1]
