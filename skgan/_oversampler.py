@@ -75,8 +75,8 @@ class GANOversampler(BaseOverSampler):
         it, which suits multi-modal and skewed columns; ``"quantile"`` maps
         each column to a standard normal by a quantile transform, which fits
         faster. On the mixed-type suite ``"mode"`` gave closer marginals and
-        an equal or lower C2ST AUC on four of five tables, at up to 1.7 times
-        the fit time (``benchmarks/results/mixed_fidelity.md``).
+        an equal or lower C2ST AUC on every table, at up to 1.5 times the
+        fit time (``benchmarks/results/mixed_fidelity.md``).
 
     image_shape : tuple of int, default=None
         ``None`` treats ``X`` as a table, unless it is a 3-D ``(n_samples, H,
