@@ -438,7 +438,7 @@ class GANOversampler(BaseOverSampler):
             return
         keys = [label for label, n in self.sampling_strategy_.items() if n > 0]
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_gan)(
+            delayed(_fit_gan_single_threaded)(
                 self,
                 data[torch.from_numpy(y == key)],
                 torch.zeros(int(np.sum(y == key)), dtype=torch.int64),
@@ -601,6 +601,21 @@ def _fit_gan(sampler, data, labels, n_classes, seeds, device, desc):
             on_epoch=on_epoch,
         )
     return generator.cpu(), discriminator.cpu(), history, conditioner
+
+
+def _fit_gan_single_threaded(*args):
+    """Run ``_fit_gan`` on one torch thread, then restore the thread count.
+
+    Float sums depend on how many threads split them, and joblib's workers run
+    fewer threads than the main process; fixing one thread per class makes
+    per-class results independent of ``n_jobs``.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _fit_gan(*args)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _seed_sequence(random_state):

@@ -6,7 +6,7 @@ import pytest
 from numpydoc.validate import validate
 
 import skgan
-from skgan import benchmark, cli, datasets, metrics
+from skgan import benchmark, datasets, metrics
 
 # Missing docstring, undocumented / unknown / misordered parameters, missing
 # returns, and summaries that are not one capitalised imperative sentence.

@@ -297,7 +297,7 @@ def test_learns_a_distant_minority_cluster(mode):
     minority = rng.normal(8.0, 0.5, size=(30, 2))
     X = np.vstack([majority, minority])
     y = np.array([0] * 400 + [1] * 30)
-    sampler = GANOversampler(mode=mode, epochs=100, batch_size=128, random_state=0)
+    sampler = GANOversampler(mode=mode, random_state=0)
     X_res, _ = sampler.fit_resample(X, y)
     synthetic = X_res[len(X) :]
     near_minority = np.linalg.norm(synthetic - 8.0, axis=1) < 2.0
