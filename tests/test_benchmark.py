@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
-from threadpoolctl import threadpool_limits
 
 from skgan import benchmark
 from skgan.benchmark import (
@@ -16,13 +15,7 @@ from skgan.benchmark import (
     score_predictions,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Module scope, so that it also covers the module-scoped run: OpenMP
-    # threads of gradient boosting crawl on a busy 2-core machine.
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def _table(n_samples=120, weights=(0.85,), n_classes=2, seed=0):

@@ -2,7 +2,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from skgan.metrics import (
     c2st_auc,
@@ -14,12 +13,7 @@ from skgan.metrics import (
     tstr_score,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Gradient boosting's OpenMP threads slow to a crawl on a busy 2-core box.
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture
