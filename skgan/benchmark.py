@@ -11,6 +11,7 @@ invocations that share ``out``.
 
 import argparse
 import datetime
+import hashlib
 import importlib.util
 import json
 import os
@@ -439,6 +440,22 @@ def _run_cell(paths, fidelity_path, sampler_name, fold_data, seed):
             _write_json(path, {**record, "fit_time": fit_time})
 
 
+def _cache_name(sampler):
+    """Name of ``sampler`` in the cache: the GAN's carries a fingerprint.
+
+    The fingerprint hashes skgan's version and every default parameter of
+    ``GANOversampler``, so a run after a change of defaults computes new GAN
+    cells instead of reusing those of the old defaults.
+    """
+    if sampler != "gan":
+        return sampler
+    from . import GANOversampler, __version__
+
+    params = sorted(GANOversampler().get_params().items())
+    digest = hashlib.sha256(repr((__version__, params)).encode()).hexdigest()
+    return f"gan-{digest[:10]}"
+
+
 def _cache_paths(out, dataset, seed, n_splits, repeat, fold, sampler, classifiers):
     """Cache files of one (fold, sampler): per classifier, and for fidelity."""
     folder = (
@@ -835,6 +852,7 @@ def run_benchmark(
     # The code is recorded before the run, since it is what the run measures.
     notes.insert(0, f"Code at the start of the run: {_code_version()}")
     scores, fidelity, n_cached = [], [], 0
+    cache_names = {sampler: _cache_name(sampler) for sampler in samplers}
     start = time.perf_counter()
     total = sum(repeats * (n_splits if folds else 1) for _, _, folds in tasks)
     with tqdm(total=total, unit="fold", disable=not progress) as bar:
@@ -844,7 +862,9 @@ def run_benchmark(
                 keys = {"dataset": dataset, "repeat": repeat, "fold": fold}
                 cache = (out, dataset, seed, n_splits if folds else 1, repeat, fold)
                 for sampler in samplers:
-                    paths, fidelity_path = _cache_paths(*cache, sampler, classifiers)
+                    paths, fidelity_path = _cache_paths(
+                        *cache, cache_names[sampler], classifiers
+                    )
                     cell_seed = seed + 100 * repeat + fold
                     n_cached += sum(path.exists() for path in paths.values())
                     _run_cell(paths, fidelity_path, sampler, fold_data, cell_seed)

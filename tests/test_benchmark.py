@@ -247,3 +247,15 @@ def test_cli_subcommand_passes_arguments(monkeypatch):
     assert received["k"]["command"] == "skgan " + " ".join(argv)
     with pytest.raises(SystemExit):
         parser.parse_args(["benchmark", "--samplers", "smoote"])
+
+
+def test_gan_cache_name_follows_its_defaults(monkeypatch):
+    import skgan
+
+    assert benchmark._cache_name("smote") == "smote"
+    before = benchmark._cache_name("gan")
+    assert before.startswith("gan-") and before == benchmark._cache_name("gan")
+    defaults = skgan.GANOversampler.__init__.__kwdefaults__
+    assert defaults["loss"] != "hinge"
+    monkeypatch.setitem(defaults, "loss", "hinge")
+    assert benchmark._cache_name("gan") != before
