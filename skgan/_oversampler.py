@@ -409,16 +409,17 @@ class GANOversampler(BaseOverSampler):
         self._rng = np.random.default_rng(sample_seed)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         self.augment_ = self._augment_policy()
+        X = _dense(X)  # the codecs work on dense arrays; densify sparse input once
         if self.image_shape_ is None:
             mask = categorical_mask(X, self.categorical_features)
             self.categorical_features_ = np.flatnonzero(mask)
             self._codec = TableCodec(mask, self.numeric_encoding).fit(
-                _dense(X), random_state=int(codec_seed)
+                X, random_state=int(codec_seed)
             )
         else:
             self.categorical_features_ = np.empty(0, dtype=np.intp)
             self._codec = ImageCodec(self.image_shape_).fit(X)
-        data = torch.from_numpy(self._codec.encode(_dense(X)))
+        data = torch.from_numpy(self._codec.encode(X))
         labels = torch.from_numpy(y_index.astype(np.int64))
         if self.mode == "conditional":
             (
@@ -437,11 +438,12 @@ class GANOversampler(BaseOverSampler):
             )
             return
         keys = [label for label, n in self.sampling_strategy_.items() if n > 0]
+        rows_of = {key: torch.from_numpy(y == key) for key in keys}
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_gan_single_threaded)(
                 self,
-                data[torch.from_numpy(y == key)],
-                torch.zeros(int(np.sum(y == key)), dtype=torch.int64),
+                data[rows_of[key]],
+                torch.zeros(int(rows_of[key].sum()), dtype=torch.int64),
                 1,
                 tuple(seed.generate_state(2)),
                 device,
