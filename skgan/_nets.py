@@ -26,20 +26,23 @@ class _Rebuildable(nn.Module):
     arguments also lets a network trained on a GPU load on a CPU-only machine.
     """
 
-    def __init__(self, **init_args):
-        super().__init__()
-        self.init_args = init_args
+    def __new__(cls, *args, **kwargs):
+        # Recorded here, before any __init__ runs, so subclasses need not
+        # repeat their arguments.
+        module = super().__new__(cls)
+        module.__dict__["_init_args"] = (args, kwargs)
+        return module
 
     def __reduce__(self):
         state = {key: value.cpu() for key, value in self.state_dict().items()}
-        return _rebuild, (type(self), self.init_args, state)
+        return _rebuild, (type(self), *self._init_args, state)
 
 
-def _rebuild(cls, init_args, state):
+def _rebuild(cls, args, kwargs, state):
     # Constructors draw initial weights from torch's global generator; the
     # weights are overwritten at once, so keep the caller's state untouched.
     with torch.random.fork_rng(devices=[]):
-        module = cls(**init_args)
+        module = cls(*args, **kwargs)
     module.load_state_dict(state)
     return module.eval()
 
@@ -56,14 +59,7 @@ class MLPGenerator(_Rebuildable):
     def __init__(
         self, latent_dim, n_classes, out_dim, hidden_dims, discrete_spans=(), cond_dim=0
     ):
-        super().__init__(
-            latent_dim=latent_dim,
-            n_classes=n_classes,
-            out_dim=out_dim,
-            hidden_dims=hidden_dims,
-            discrete_spans=discrete_spans,
-            cond_dim=cond_dim,
-        )
+        super().__init__()
         self.latent_dim = latent_dim
         self.n_classes = n_classes
         self.discrete_spans = tuple(discrete_spans)
@@ -128,12 +124,7 @@ class MLPDiscriminator(_Rebuildable):
     """Score a row of model columns given its class index."""
 
     def __init__(self, in_dim, n_classes, hidden_dims, spectral=True):
-        super().__init__(
-            in_dim=in_dim,
-            n_classes=n_classes,
-            hidden_dims=hidden_dims,
-            spectral=spectral,
-        )
+        super().__init__()
         wrap = spectral_norm if spectral else (lambda layer: layer)
         layers, width = [], in_dim
         for hidden in hidden_dims:
@@ -155,13 +146,6 @@ class ImageMLPGenerator(MLPGenerator):
 
     def __init__(self, latent_dim, n_classes, image_shape, hidden_dims):
         super().__init__(latent_dim, n_classes, math.prod(image_shape), hidden_dims)
-        # Pickle as an image generator, not as a flat one.
-        self.init_args = {
-            "latent_dim": latent_dim,
-            "n_classes": n_classes,
-            "image_shape": image_shape,
-            "hidden_dims": hidden_dims,
-        }
         self.image_shape = tuple(image_shape)
 
     def forward(self, z, labels):
@@ -178,12 +162,7 @@ class ConvGenerator(_Rebuildable):
     """
 
     def __init__(self, latent_dim, n_classes, image_shape, width):
-        super().__init__(
-            latent_dim=latent_dim,
-            n_classes=n_classes,
-            image_shape=image_shape,
-            width=width,
-        )
+        super().__init__()
         self.latent_dim = latent_dim
         self.n_classes = n_classes
         self.image_shape = tuple(image_shape)
@@ -224,12 +203,7 @@ class ConvDiscriminator(_Rebuildable):
     """
 
     def __init__(self, n_classes, image_shape, width, spectral=True):
-        super().__init__(
-            n_classes=n_classes,
-            image_shape=image_shape,
-            width=width,
-            spectral=spectral,
-        )
+        super().__init__()
         wrap = spectral_norm if spectral else (lambda layer: layer)
         channels, height, wide = image_shape
         widths = _level_widths(height, wide, width)[::-1]
