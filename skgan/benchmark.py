@@ -158,16 +158,18 @@ def _mixed_spec(name):
 
 
 def _resolve_datasets(suite, datasets):
-    """(name, split function, whether it splits into folds) per dataset."""
+    """Per dataset: name, split function, whether it splits into folds, and
+    the ``image_shape`` GANOversampler is given (None for tables)."""
     if isinstance(datasets, dict):
         return [
-            (name, _fold_splitter(lambda data=data: data), True)
+            (name, _fold_splitter(lambda data=data: data), True, None)
             for name, data in datasets.items()
         ]
     tasks = []
     for name in datasets:
         if suite == "digits" or name == "digits":
-            tasks.append(("digits", _digits_split, False))
+            # Digits are images: the GAN models them as 8x8 pictures.
+            tasks.append(("digits", _digits_split, False, (8, 8)))
             continue
         if suite == "mixed":
             spec = _mixed_spec(name)
@@ -175,7 +177,7 @@ def _resolve_datasets(suite, datasets):
         else:
             _datasets._keel_loader(name)  # fail on a misspelt name before any work
             load = partial(_datasets.load_keel, name)
-        tasks.append((name, _fold_splitter(load), True))
+        tasks.append((name, _fold_splitter(load), True, None))
     return tasks
 
 
@@ -196,7 +198,7 @@ def _ctgan_per_class(X, y, seed):
     return pd.concat(parts_X, ignore_index=True), pd.concat(parts_y, ignore_index=True)
 
 
-def _sampler(name, X, y, seed):
+def _sampler(name, X, y, seed, image_shape=None):
     """The sampler ``name`` for one training fold, or None for no resampling."""
     # SMOTE-family samplers need k_neighbors below the smallest class size.
     k = max(1, min(5, int(y.value_counts().min()) - 1))
@@ -225,7 +227,7 @@ def _sampler(name, X, y, seed):
         )
     from . import GANOversampler
 
-    return GANOversampler(random_state=seed)
+    return GANOversampler(image_shape=image_shape, random_state=seed)
 
 
 def _fit_resample(sampler, X, y):
@@ -405,7 +407,7 @@ def _write_fidelity(path, fold_data, X_res, y_res):
     _write_json(path, records)
 
 
-def _run_cell(paths, fidelity_path, sampler_name, fold_data, seed):
+def _run_cell(paths, fidelity_path, sampler_name, fold_data, seed, image_shape):
     """Fit one sampler on one training fold; score what is not cached yet.
 
     That is every classifier without a cached score and, unless cached or
@@ -422,7 +424,7 @@ def _run_cell(paths, fidelity_path, sampler_name, fold_data, seed):
         # scores say what matters.
         warnings.simplefilter("ignore")
         try:
-            sampler = _sampler(sampler_name, X_train, y_train, seed)
+            sampler = _sampler(sampler_name, X_train, y_train, seed, image_shape)
             X_res, y_res, fit_time = _fit_resample(sampler, X_train, y_train)
         except Exception as exc:  # a failing sampler is a result, not a crash
             for path in todo.values():
@@ -440,18 +442,19 @@ def _run_cell(paths, fidelity_path, sampler_name, fold_data, seed):
             _write_json(path, {**record, "fit_time": fit_time})
 
 
-def _cache_name(sampler):
+def _cache_name(sampler, image_shape=None):
     """Name of ``sampler`` in the cache: the GAN's carries a fingerprint.
 
-    The fingerprint hashes skgan's version and every default parameter of
-    ``GANOversampler``, so a run after a change of defaults computes new GAN
-    cells instead of reusing those of the old defaults.
+    The fingerprint hashes skgan's version and every parameter of the
+    ``GANOversampler`` the benchmark builds (its defaults, and ``image_shape``
+    for images), so a run after a change of defaults computes new GAN cells
+    instead of reusing those of the old defaults.
     """
     if sampler != "gan":
         return sampler
     from . import GANOversampler, __version__
 
-    params = sorted(GANOversampler().get_params().items())
+    params = sorted(GANOversampler(image_shape=image_shape).get_params().items())
     digest = hashlib.sha256(repr((__version__, params)).encode()).hexdigest()
     return f"gan-{digest[:10]}"
 
@@ -721,7 +724,7 @@ def _header(command, tasks, samplers, classifiers, repeats, n_splits, seed, note
         f"- Command: `{command}`",
         f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
         f"- Machine: {_machine()}",
-        f"- Datasets ({len(tasks)}): {', '.join(name for name, _, _ in tasks)}",
+        f"- Datasets ({len(tasks)}): {', '.join(task[0] for task in tasks)}",
         f"- Samplers: {', '.join(samplers)}; classifiers: {', '.join(classifiers)}",
         f"- Protocol: {repeats} repeat(s) of stratified {n_splits}-fold "
         f"(digits: one seed per repeat), seed {seed}",
@@ -852,12 +855,12 @@ def run_benchmark(
     # The code is recorded before the run, since it is what the run measures.
     notes.insert(0, f"Code at the start of the run: {_code_version()}")
     scores, fidelity, n_cached = [], [], 0
-    cache_names = {sampler: _cache_name(sampler) for sampler in samplers}
     start = time.perf_counter()
-    total = sum(repeats * (n_splits if folds else 1) for _, _, folds in tasks)
+    total = sum(repeats * (n_splits if folds else 1) for _, _, folds, _ in tasks)
     with tqdm(total=total, unit="fold", disable=not progress) as bar:
-        for dataset, split, folds in tasks:
+        for dataset, split, folds, image_shape in tasks:
             bar.set_description(dataset)
+            cache_names = {s: _cache_name(s, image_shape) for s in samplers}
             for repeat, fold, *fold_data in split(repeats, n_splits, seed):
                 keys = {"dataset": dataset, "repeat": repeat, "fold": fold}
                 cache = (out, dataset, seed, n_splits if folds else 1, repeat, fold)
@@ -867,7 +870,9 @@ def run_benchmark(
                     )
                     cell_seed = seed + 100 * repeat + fold
                     n_cached += sum(path.exists() for path in paths.values())
-                    _run_cell(paths, fidelity_path, sampler, fold_data, cell_seed)
+                    _run_cell(
+                        paths, fidelity_path, sampler, fold_data, cell_seed, image_shape
+                    )
                     cell = {**keys, "sampler": sampler}
                     scores += [({**cell, "classifier": c}, p) for c, p in paths.items()]
                     fidelity += [(cell, fidelity_path)] if fidelity_path else []

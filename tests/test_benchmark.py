@@ -255,6 +255,8 @@ def test_gan_cache_name_follows_its_defaults(monkeypatch):
     assert benchmark._cache_name("smote") == "smote"
     before = benchmark._cache_name("gan")
     assert before.startswith("gan-") and before == benchmark._cache_name("gan")
+    # Digits are modelled as images, which must not share the tables' cells.
+    assert benchmark._cache_name("gan", (8, 8)) != before
     defaults = skgan.GANOversampler.__init__.__kwdefaults__
     assert defaults["loss"] != "hinge"
     monkeypatch.setitem(defaults, "loss", "hinge")
