@@ -10,15 +10,12 @@ invocations that share ``out``.
 """
 
 import argparse
-import datetime
 import hashlib
 import importlib.util
 import json
 import os
-import platform
 import re
 import shlex
-import subprocess
 import sys
 import time
 import warnings
@@ -51,6 +48,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from . import datasets as _datasets
 from .metrics import _is_categorical
+from .report import provenance
 
 __all__ = [
     "run_benchmark",
@@ -583,42 +581,6 @@ def friedman_pvalues(means, metrics=METRICS):
     )
 
 
-def _machine():
-    import imblearn
-    import sklearn
-    import torch
-
-    return (
-        f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"scikit-learn {sklearn.__version__}, imbalanced-learn {imblearn.__version__}"
-    )
-
-
-def _git(*args):
-    try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def _code_version():
-    """skgan version and, in a git checkout, the commit and whether it was edited."""
-    from . import __version__
-
-    commit = _git("rev-parse", "--short", "HEAD")
-    if not commit:
-        return f"skgan {__version__}"
-    edited = " + uncommitted changes" if _git("status", "--porcelain", ".") else ""
-    return f"skgan {__version__} (git {commit}{edited})"
-
-
 def _mean_std(summary, column):
     mean, std = summary[(column, "mean")], summary[(column, "std")].fillna(0.0)
     return mean.map("{:.3f}".format) + " ± " + std.map("{:.3f}".format)
@@ -719,11 +681,9 @@ def _write_outputs(scores, fidelity, out, name, header):
     return path
 
 
-def _header(command, tasks, samplers, classifiers, repeats, n_splits, seed, notes):
+def _header(started, tasks, samplers, classifiers, repeats, n_splits, seed, notes):
     lines = [
-        f"- Command: `{command}`",
-        f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
-        f"- Machine: {_machine()}",
+        *started,
         f"- Datasets ({len(tasks)}): {', '.join(task[0] for task in tasks)}",
         f"- Samplers: {', '.join(samplers)}; classifiers: {', '.join(classifiers)}",
         f"- Protocol: {repeats} repeat(s) of stratified {n_splits}-fold "
@@ -852,8 +812,9 @@ def run_benchmark(
         samplers.remove("ctgan")
     tasks = _resolve_datasets(suite, datasets)
     Path(out).mkdir(parents=True, exist_ok=True)
-    # The code is recorded before the run, since it is what the run measures.
-    notes.insert(0, f"Code at the start of the run: {_code_version()}")
+    command = command or f"run_benchmark(suite={suite!r}, quick={quick})"
+    # Recorded before the run: the date and the code it measures.
+    started = provenance(command)
     scores, fidelity, n_cached = [], [], 0
     start = time.perf_counter()
     total = sum(repeats * (n_splits if folds else 1) for _, _, folds, _ in tasks)
@@ -882,9 +843,8 @@ def run_benchmark(
         f"{n_cached} of {len(scores)} scores were read from the cache; "
         f"wall time {(time.perf_counter() - start) / 60:.1f} min"
     )
-    command = command or f"run_benchmark(suite={suite!r}, quick={quick})"
     header = _header(
-        command, tasks, samplers, classifiers, repeats, n_splits, seed, notes
+        started, tasks, samplers, classifiers, repeats, n_splits, seed, notes
     )
     _write_outputs(scores, fidelity, out, name or suite, header)
     return scores

@@ -1,8 +1,80 @@
-"""Tables and plots for benchmark results."""
+"""Tables, plots and provenance for benchmark results."""
+
+import datetime
+import os
+import platform
+import subprocess
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["markdown_table", "plot_mean_ranks"]
+__all__ = ["markdown_table", "plot_mean_ranks", "provenance"]
+
+
+def provenance(command):
+    """Markdown lines saying what produced a result: command, date, machine, code.
+
+    Parameters
+    ----------
+    command : str
+        The command that produces the result, as a user would type it.
+
+    Returns
+    -------
+    lines : list of str
+        ``"- Command: ..."``, ``"- Date: ..."`` (now, UTC), ``"- Machine: ..."``
+        (platform, CPU count and the versions of Python, torch, scikit-learn
+        and imbalanced-learn) and ``"- Code: ..."`` (skgan's version and, in a
+        git checkout, the commit and whether it has uncommitted changes).
+
+    Examples
+    --------
+    >>> from skgan.report import provenance
+    >>> provenance("python benchmarks/images.py --report")[0]
+    '- Command: `python benchmarks/images.py --report`'
+    """
+    return [
+        f"- Command: `{command}`",
+        f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"- Machine: {_machine()}",
+        f"- Code: {_code_version()}",
+    ]
+
+
+def _machine():
+    import imblearn
+    import sklearn
+    import torch
+
+    return (
+        f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}, torch {torch.__version__}, "
+        f"scikit-learn {sklearn.__version__}, imbalanced-learn {imblearn.__version__}"
+    )
+
+
+def _git(*args):
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _code_version():
+    """skgan version and, in a git checkout, the commit and whether it was edited."""
+    from . import __version__
+
+    commit = _git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return f"skgan {__version__}"
+    edited = " + uncommitted changes" if _git("status", "--porcelain", ".") else ""
+    return f"skgan {__version__} (git {commit}{edited})"
 
 
 def _cell(value, digits):

@@ -74,7 +74,7 @@ def test_end_to_end_writes_reports_and_cache(first_run):
     )
     assert "- Date: " in report and "CPUs" in report and "### tiny" in report
     assert "## Fidelity of the synthetic rows" in report
-    assert "- Code at the start of the run: skgan " in report
+    assert "- Code: skgan " in report
     assert "- 0 of 12 scores were read from the cache; wall time " in report
 
 
