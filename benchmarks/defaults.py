@@ -13,8 +13,6 @@ writes ``benchmarks/results/defaults.md``.
 """
 
 import argparse
-import datetime
-import platform
 import shlex
 import sys
 import time
@@ -26,7 +24,7 @@ import torch
 from skgan import GANOversampler
 from skgan.datasets import load_keel
 from skgan.metrics import c2st_auc, column_distances
-from skgan.report import markdown_table
+from skgan.report import markdown_table, provenance
 
 CONFIGS = {
     "hinge": {"loss": "hinge"},
@@ -89,11 +87,9 @@ def write_report(scores, args):
     lines = [
         "# Choosing GANOversampler's defaults",
         "",
-        f"- Command: `{command}`",
-        f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {platform.platform()}, {platform.machine()}, 2 CPUs, "
-        f"torch {torch.__version__} with {torch.get_num_threads()} thread(s); the "
-        "machine was shared with other jobs, so fit times are upper bounds",
+        *provenance(command),
+        f"- torch threads: {torch.get_num_threads()}; the machine was shared with "
+        "other jobs, so fit times are upper bounds",
         f"- Seeds: {SEEDS}; synthetic minority rows vs real minority rows",
         "",
         "C2ST AUC: gradient-boosting two-sample test, 0.5 = indistinguishable. "

@@ -30,6 +30,7 @@ from sklearn.impute import SimpleImputer
 from skgan import GANOversampler
 from skgan.datasets import MIXED_SUITE, load_rtable
 from skgan.metrics import c2st_auc, column_distances, correlation_distance
+from skgan.report import provenance
 
 RESULTS = Path(__file__).parent / "results" / "mixed_fidelity.md"
 
@@ -148,11 +149,7 @@ def write_report(results, output):
     lines = [
         "# Fidelity of synthetic minority rows, mixed-type suite",
         "",
-        "Made by:",
-        "",
-        "```",
-        _command(),
-        "```",
+        *provenance(_command()),
         "",
         "Mean (std) over seeds of the per-class mean over oversampled classes. "
         "C2ST: ROC-AUC of gradient boosting telling real minority rows from "

