@@ -13,6 +13,7 @@ from skgan._nets import ConvDiscriminator, ConvGenerator, make_networks
 from skgan._train import diff_augment
 
 FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "conv_width": 4}
+TINY_NETS = {"latent_dim": 8, "hidden_dims": (8,), "conv_width": 4, "spectral": True}
 
 
 def _images(shape, counts=(12, 5), dtype=np.uint8, high=255, seed=0):
@@ -124,15 +125,7 @@ def test_diff_augment_is_seeded_and_differentiable():
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (3, 16, 16), (3, 20, 12), (1, 64, 64)])
 def test_conv_networks_fit_the_image_size(shape):
-    generator, discriminator = make_networks(
-        shape,
-        3,
-        latent_dim=8,
-        hidden_dims=(8,),
-        conv_width=4,
-        network="conv",
-        spectral=True,
-    )
+    generator, discriminator = make_networks(shape, 3, network="conv", **TINY_NETS)
     assert isinstance(generator, ConvGenerator)
     assert isinstance(discriminator, ConvDiscriminator)
     labels = torch.tensor([0, 1, 2])
@@ -143,15 +136,7 @@ def test_conv_networks_fit_the_image_size(shape):
 
 def test_auto_network_picks_mlp_for_tiny_images_and_conv_for_larger():
     def generator(shape):
-        return make_networks(
-            shape,
-            2,
-            latent_dim=8,
-            hidden_dims=(8,),
-            conv_width=4,
-            network="auto",
-            spectral=True,
-        )[0]
+        return make_networks(shape, 2, network="auto", **TINY_NETS)[0]
 
     assert not isinstance(generator((1, 8, 8)), ConvGenerator)
     assert isinstance(generator((3, 16, 16)), ConvGenerator)
