@@ -8,6 +8,8 @@ fully connected networks, ``(C, H, W)`` images DCGAN-style convolutional ones.
 """
 
 import math
+import threading
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -38,10 +40,25 @@ class _Rebuildable(nn.Module):
         return _rebuild, (type(self), *self._init_args, state)
 
 
+_global_rng_lock = threading.Lock()
+
+
+@contextmanager
+def seeded_global_rng(seed):
+    """Seed torch's global generator for module construction, then restore it.
+
+    Module constructors draw their initial weights from the global generator.
+    Its state is forked so the caller's is left untouched, and a lock keeps
+    fits running in other threads from drawing from it meanwhile.
+    """
+    with _global_rng_lock, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
 def _rebuild(cls, args, kwargs, state):
-    # Constructors draw initial weights from torch's global generator; the
-    # weights are overwritten at once, so keep the caller's state untouched.
-    with torch.random.fork_rng(devices=[]):
+    # The initial weights are overwritten at once; any seed will do.
+    with seeded_global_rng(0):
         module = cls(*args, **kwargs)
     module.load_state_dict(state)
     return module.eval()

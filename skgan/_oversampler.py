@@ -14,17 +14,18 @@ from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm.auto import tqdm
 
 from ._codec import TableCodec, categorical_mask
 from ._images import ImageCodec, infer_layout
-from ._nets import make_networks, uses_conv
+from ._nets import uses_conv
 from ._train import (
     AUGMENTATIONS,
-    Conditioner,
+    LOSSES,
+    TrainConfig,
+    fit_gan,
     generate,
     n_steps_per_epoch,
-    train_gan,
+    torch_threads,
 )
 
 # Optimiser steps that ``epochs="auto"`` aims for; see benchmarks/README.md.
@@ -123,11 +124,14 @@ class GANOversampler(BaseOverSampler):
         Channels of both networks for images at full resolution; they double
         at each halving of the resolution, up to four times ``conv_width``.
 
-    loss : {{"wgan-gp", "hinge"}}, default="wgan-gp"
+    loss : {{"wgan-gp", "hinge", "minimax"}}, default="wgan-gp"
         Adversarial loss. ``"wgan-gp"`` is the Wasserstein loss with a gradient
         penalty of weight ``gradient_penalty``; ``"hinge"`` uses a spectrally
-        normalised discriminator. On KEEL tables WGAN-GP's synthetic minority
-        rows were the harder to tell from real ones on every dataset tried
+        normalised discriminator, and so does ``"minimax"``, the original GAN
+        objective with the non-saturating generator loss (Goodfellow et al.,
+        2014). Neither of the latter needs the penalty's second backward pass.
+        On KEEL tables WGAN-GP's synthetic minority rows were the harder to
+        tell from real ones on every dataset tried
         (benchmarks/results/defaults.md).
 
     learning_rate : float, default=2e-4
@@ -139,10 +143,24 @@ class GANOversampler(BaseOverSampler):
     gradient_penalty : float, default=10.0
         Weight of the gradient penalty; used only with ``loss="wgan-gp"``.
 
+    penalty_interval : int, default=1
+        Apply the gradient penalty every ``penalty_interval`` discriminator
+        steps, with its weight multiplied by the interval ("lazy
+        regularisation", Karras et al., 2020): the penalty's double backward
+        pass is the most expensive part of a step.
+
     device : str, default="auto"
         Torch device to train on: ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
         ``"mps"``, or ``"auto"`` for CUDA when available, else the CPU. The
         trained networks are kept on the CPU, where sampling runs.
+
+    n_threads : int or "auto", default="auto"
+        Torch CPU threads used while training and sampling; the caller's
+        setting is restored afterwards. ``"auto"`` means 1: the networks are
+        small, so one thread is as fast as several on an idle machine and far
+        faster beside other busy processes, and parallel fits (``n_jobs``,
+        grid searches) use the cores instead. The output of a seeded fit
+        depends on ``n_threads`` but not on the caller's thread settings.
 
     n_jobs : int, default=None
         Number of classes trained in parallel with ``mode="per_class"``.
@@ -182,6 +200,12 @@ class GANOversampler(BaseOverSampler):
 
     discriminator_ : torch.nn.Module or dict
         The trained discriminator(s), shaped like ``generator_``.
+
+    config_ : TrainConfig
+        The training settings resolved from the parameters and the data, as
+        a frozen dataclass: for example ``config_.epochs`` is the number of
+        epochs ``epochs="auto"`` chose, ``config_.augment`` the augmentations
+        applied and ``config_.device`` the device trained on.
 
     categorical_features_ : ndarray of int
         Indices of the columns modelled as categories.
@@ -247,11 +271,13 @@ class GANOversampler(BaseOverSampler):
         "hidden_dims": ["array-like"],
         "network": [StrOptions({"auto", "mlp", "conv"})],
         "conv_width": [Interval(Integral, 1, None, closed="left")],
-        "loss": [StrOptions({"hinge", "wgan-gp"})],
+        "loss": [StrOptions(set(LOSSES))],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
+        "penalty_interval": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -275,7 +301,9 @@ class GANOversampler(BaseOverSampler):
         learning_rate=2e-4,
         discriminator_steps=1,
         gradient_penalty=10.0,
+        penalty_interval=1,
         device="auto",
+        n_threads="auto",
         n_jobs=None,
         verbose=0,
         random_state=None,
@@ -296,7 +324,9 @@ class GANOversampler(BaseOverSampler):
         self.learning_rate = learning_rate
         self.discriminator_steps = discriminator_steps
         self.gradient_penalty = gradient_penalty
+        self.penalty_interval = penalty_interval
         self.device = device
+        self.n_threads = n_threads
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
@@ -402,101 +432,58 @@ class GANOversampler(BaseOverSampler):
         )
 
     def _train(self, X, y):
-        self._validate_hidden_dims()
-        device = _resolve_device(self.device)
+        X = _dense(X)  # the codecs work on dense arrays; densify sparse input once
+        self.config_ = config = self._check_params_vs_input(len(X))
         root = _seed_sequence(self.random_state)
-        codec_seed, init_seed, train_seed, sample_seed = root.generate_state(4)
+        codec_seed, sample_seed = root.generate_state(2)
         self._rng = np.random.default_rng(sample_seed)
         self.classes_, y_index = np.unique(y, return_inverse=True)
-        self.augment_ = self._augment_policy()
-        X = _dense(X)  # the codecs work on dense arrays; densify sparse input once
         if self.image_shape_ is None:
             mask = categorical_mask(X, self.categorical_features)
             self.categorical_features_ = np.flatnonzero(mask)
             self._codec = TableCodec(mask, self.numeric_encoding).fit(
                 X, random_state=int(codec_seed)
             )
+            spans = self._codec.spans_
         else:
             self.categorical_features_ = np.empty(0, dtype=np.intp)
             self._codec = ImageCodec(self.image_shape_).fit(X)
+            spans = None
         data = torch.from_numpy(self._codec.encode(X))
-        labels = torch.from_numpy(y_index.astype(np.int64))
         if self.mode == "conditional":
-            (
-                self.generator_,
-                self.discriminator_,
-                self.history_,
-                self._conditioner,
-            ) = _fit_gan(
-                self,
-                data,
-                labels,
-                len(self.classes_),
-                (init_seed, train_seed),
-                device,
-                "",
+            labels = torch.from_numpy(y_index.astype(np.int64))
+            with torch_threads(config.n_threads):
+                fitted = fit_gan(config, data, labels, spans, root.spawn(1)[0])
+            self.generator_, self.discriminator_, self.history_, self._conditioner = (
+                fitted
             )
             return
         keys = [label for label, n in self.sampling_strategy_.items() if n > 0]
         rows_of = {key: torch.from_numpy(y == key) for key in keys}
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_gan_single_threaded)(
-                self,
-                data[rows_of[key]],
-                torch.zeros(int(rows_of[key].sum()), dtype=torch.int64),
-                1,
-                tuple(seed.generate_state(2)),
-                device,
-                f"class {key!r}",
-            )
-            for key, seed in zip(keys, root.spawn(len(keys)), strict=True)
-        )
-        self.generator_ = {
-            key: result[0] for key, result in zip(keys, results, strict=True)
-        }
-        self.discriminator_ = {
-            key: result[1] for key, result in zip(keys, results, strict=True)
-        }
-        self.history_ = {
-            key: result[2] for key, result in zip(keys, results, strict=True)
-        }
-        self._conditioner = {
-            key: result[3] for key, result in zip(keys, results, strict=True)
-        }
-
-    def _generate(self, counts):
-        """Decode ``counts[label]`` generated rows per class label, in order."""
-        seed = int(self._rng.integers(2**63))
-        counts = {label: n for label, n in counts.items() if n > 0}
-        if self.mode == "conditional":
-            index = {label: i for i, label in enumerate(self.classes_)}
-            labels = np.repeat(
-                [index[label] for label in counts], list(counts.values())
-            )
-            rows = generate(
-                self.generator_,
-                torch.from_numpy(labels).long(),
-                seed,
-                "cpu",
-                self._conditioner,
-            )
-        else:
-            rows = torch.cat(
-                [
-                    generate(
-                        self.generator_[label],
-                        torch.zeros(n, dtype=torch.int64),
-                        seed + i,
-                        "cpu",
-                        self._conditioner[label],
+        fitted = dict(
+            zip(
+                keys,
+                Parallel(n_jobs=self.n_jobs)(
+                    delayed(_fit_class)(
+                        config, data[rows_of[key]], spans, seed, f"class {key}"
                     )
-                    for i, (label, n) in enumerate(counts.items())
-                ]
-                or [torch.empty(0, self._codec.width)]
+                    for key, seed in zip(keys, root.spawn(len(keys)), strict=True)
+                ),
+                strict=True,
             )
-        return self._codec.decode(rows.numpy())
+        )
+        self.generator_ = {key: fit.generator for key, fit in fitted.items()}
+        self.discriminator_ = {key: fit.discriminator for key, fit in fitted.items()}
+        self.history_ = {key: fit.history for key, fit in fitted.items()}
+        self._conditioner = {key: fit.conditioner for key, fit in fitted.items()}
 
-    def _validate_hidden_dims(self):
+    def _check_params_vs_input(self, n_rows):
+        """Check the parameters against the data; return the training config.
+
+        Called once per fit, after ``image_shape_`` is known: every
+        parameter check that the declarative constraints cannot express
+        lives here.
+        """
         dims = np.asarray(self.hidden_dims)
         if (
             dims.ndim != 1
@@ -508,6 +495,60 @@ class GANOversampler(BaseOverSampler):
                 "hidden_dims must be a non-empty sequence of positive integers, "
                 f"got {self.hidden_dims!r}."
             )
+        return TrainConfig(
+            epochs=(
+                auto_epochs(n_rows, self.batch_size)
+                if self.epochs == "auto"
+                else self.epochs
+            ),
+            batch_size=self.batch_size,
+            latent_dim=self.latent_dim,
+            hidden_dims=tuple(int(h) for h in dims),
+            network=self.network,
+            conv_width=self.conv_width,
+            loss=self.loss,
+            learning_rate=float(self.learning_rate),
+            discriminator_steps=self.discriminator_steps,
+            gradient_penalty=float(self.gradient_penalty),
+            penalty_interval=self.penalty_interval,
+            augment=self._augment_policy(),
+            device=_resolve_device(self.device),
+            n_threads=1 if self.n_threads == "auto" else self.n_threads,
+            verbose=self.verbose,
+        )
+
+    def _generate(self, counts):
+        """Decode ``counts[label]`` generated rows per class label, in order."""
+        seed = int(self._rng.integers(2**63))
+        counts = {label: n for label, n in counts.items() if n > 0}
+        with torch_threads(self.config_.n_threads):
+            if self.mode == "conditional":
+                index = {label: i for i, label in enumerate(self.classes_)}
+                labels = np.repeat(
+                    [index[label] for label in counts], list(counts.values())
+                )
+                rows = generate(
+                    self.generator_,
+                    torch.from_numpy(labels).long(),
+                    seed,
+                    "cpu",
+                    self._conditioner,
+                )
+            else:
+                rows = torch.cat(
+                    [
+                        generate(
+                            self.generator_[label],
+                            torch.zeros(n, dtype=torch.int64),
+                            seed + i,
+                            "cpu",
+                            self._conditioner[label],
+                        )
+                        for i, (label, n) in enumerate(counts.items())
+                    ]
+                    or [torch.empty(0, self._codec.width)]
+                )
+        return self._codec.decode(rows.numpy())
 
     def _augment_policy(self):
         """The augmentations ``augment`` names, in order, for the fitted data."""
@@ -536,12 +577,6 @@ class GANOversampler(BaseOverSampler):
     def _restore_layout(self, X):
         return X if self._layout is None else self._layout.restore(X)
 
-    def _n_epochs(self, n_rows):
-        if self.epochs != "auto":
-            return self.epochs
-        steps = n_steps_per_epoch(n_rows, self.batch_size)
-        return max(_MIN_AUTO_EPOCHS, -(-_AUTO_STEPS // steps))
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
@@ -550,74 +585,17 @@ class GANOversampler(BaseOverSampler):
         return tags
 
 
-def _fit_gan(sampler, data, labels, n_classes, seeds, device, desc):
-    """Build and train one generator/discriminator pair.
-
-    Returns the networks on the CPU, the loss history and the conditioner
-    (``None`` for images, which are conditioned on the class only).
-    """
-    init_seed, train_seed = (int(s) for s in seeds)
-    spans = sampler._codec.spans_ if sampler.image_shape_ is None else None
-    conditioner = None if spans is None else Conditioner(data, labels, spans)
-    hidden = tuple(int(h) for h in sampler.hidden_dims)
-    # Module constructors draw from torch's global generator; fork it so the
-    # caller's global state is restored untouched after a seeded build.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(init_seed)
-        generator, discriminator = make_networks(
-            tuple(data.shape[1:]),
-            n_classes,
-            latent_dim=sampler.latent_dim,
-            hidden_dims=hidden,
-            conv_width=sampler.conv_width,
-            network=sampler.network,
-            spectral=sampler.loss == "hinge",
-            spans=spans or (),
-        )
-    epochs = sampler._n_epochs(len(data))
-    with tqdm(total=epochs, desc=desc or "GAN", disable=sampler.verbose < 1) as bar:
-
-        def on_epoch(record):
-            bar.update()
-            if sampler.verbose >= 2:
-                bar.write(
-                    f"{desc} epoch {record['epoch']}: d_loss={record['d_loss']:.4f} "
-                    f"g_loss={record['g_loss']:.4f}"
-                )
-
-        history = train_gan(
-            generator.to(device),
-            discriminator.to(device),
-            data,
-            labels,
-            epochs=epochs,
-            batch_size=sampler.batch_size,
-            loss=sampler.loss,
-            learning_rate=sampler.learning_rate,
-            discriminator_steps=sampler.discriminator_steps,
-            gradient_penalty=sampler.gradient_penalty,
-            seed=train_seed,
-            device=device,
-            augment=sampler.augment_,
-            conditioner=conditioner,
-            on_epoch=on_epoch,
-        )
-    return generator.cpu(), discriminator.cpu(), history, conditioner
+def auto_epochs(n_rows, batch_size):
+    """Epochs that ``epochs="auto"`` trains ``n_rows`` rows for."""
+    steps = n_steps_per_epoch(n_rows, batch_size)
+    return max(_MIN_AUTO_EPOCHS, -(-_AUTO_STEPS // steps))
 
 
-def _fit_gan_single_threaded(*args):
-    """Run ``_fit_gan`` on one torch thread, then restore the thread count.
-
-    Float sums depend on how many threads split them, and joblib's workers run
-    fewer threads than the main process; fixing one thread per class makes
-    per-class results independent of ``n_jobs``.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _fit_gan(*args)
-    finally:
-        torch.set_num_threads(threads)
+def _fit_class(config, data, spans, seed, desc):
+    """Train one class's unconditional GAN; run in a joblib worker."""
+    labels = torch.zeros(len(data), dtype=torch.int64)
+    with torch_threads(config.n_threads):
+        return fit_gan(config, data, labels, spans, seed, desc)
 
 
 def _seed_sequence(random_state):

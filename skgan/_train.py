@@ -3,12 +3,63 @@
 It works on tensors only: a float32 matrix of model columns and an int64 vector
 of class indices. Every random draw goes through one local ``torch.Generator``
 so a seed fixes the run and the caller's global random state is left alone.
+``fit_gan`` takes a frozen :class:`TrainConfig`, which the estimator resolves
+from its parameters and the data, and returns a :class:`FittedGAN`.
 """
 
 import math
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from ._nets import make_networks, seeded_global_rng
+
+LOSSES = ("wgan-gp", "hinge", "minimax")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything one GAN fit needs besides the data, resolved and checked.
+
+    The estimator builds it once per ``fit`` from its parameters and the
+    data (see ``GANOversampler._check_params_vs_input``); nothing here reads
+    the estimator.
+    """
+
+    epochs: int
+    batch_size: int
+    latent_dim: int
+    hidden_dims: tuple
+    network: str
+    conv_width: int
+    loss: str
+    learning_rate: float
+    discriminator_steps: int
+    gradient_penalty: float
+    penalty_interval: int
+    augment: tuple
+    device: torch.device
+    n_threads: int
+    verbose: int
+
+
+class FittedGAN(NamedTuple):
+    """One trained generator/discriminator pair, on the CPU.
+
+    ``conditioner`` is the :class:`Conditioner` of a table, ``None`` for
+    images, which are conditioned on the class only.
+    """
+
+    generator: torch.nn.Module
+    discriminator: torch.nn.Module
+    history: list
+    conditioner: "Conditioner | None"
 
 
 def n_steps_per_epoch(n_rows, batch_size):
@@ -16,21 +67,110 @@ def n_steps_per_epoch(n_rows, batch_size):
     return max(1, math.ceil(n_rows / batch_size))
 
 
+_thread_lock = threading.Lock()
+_thread_users = 0
+_caller_threads = None
+
+
+@contextmanager
+def torch_threads(n_threads):
+    """Run torch's CPU operations on ``n_threads`` threads, then restore.
+
+    Float sums depend on how many threads split them, so a fixed count makes
+    a seeded fit independent of the caller's settings. torch's thread count
+    is global to the process: concurrent fits in threads share one count,
+    and the caller's is restored when the last of them leaves.
+    """
+    global _thread_users, _caller_threads
+    with _thread_lock:
+        if _thread_users == 0:
+            _caller_threads = torch.get_num_threads()
+        _thread_users += 1
+        torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        with _thread_lock:
+            _thread_users -= 1
+            if _thread_users == 0:
+                torch.set_num_threads(_caller_threads)
+
+
+def fit_gan(config, data, labels, spans, seed, desc="GAN"):
+    """Build and train one generator/discriminator pair.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        Resolved training settings.
+    data : Tensor of shape (n_rows, width) or (n_rows, C, H, W)
+        Model rows or images.
+    labels : Tensor of shape (n_rows,)
+        Class index of each row, from 0.
+    spans : sequence of Span or None
+        Column blocks of a table (see ``skgan._codec.Span``); ``None`` for
+        images.
+    seed : numpy.random.SeedSequence
+        Seeds the initial weights and the training draws.
+    desc : str, default="GAN"
+        Label of the progress bar and of the loss lines.
+
+    Returns
+    -------
+    fitted : FittedGAN
+        The networks on the CPU, the loss history and the conditioner.
+    """
+    init_seed, train_seed = (int(s) for s in seed.generate_state(2))
+    conditioner = None if spans is None else Conditioner(data, labels, spans)
+    with seeded_global_rng(init_seed):
+        generator, discriminator = make_networks(
+            tuple(data.shape[1:]),
+            int(labels.max()) + 1,
+            latent_dim=config.latent_dim,
+            hidden_dims=config.hidden_dims,
+            conv_width=config.conv_width,
+            network=config.network,
+            spectral=config.loss != "wgan-gp",
+            spans=spans or (),
+        )
+    # A log file gets a line every few seconds, not one per refresh.
+    interval = 0.1 if sys.stderr.isatty() else 10.0
+    with tqdm(
+        total=config.epochs,
+        desc=desc,
+        disable=config.verbose < 1,
+        mininterval=interval,
+    ) as bar:
+
+        def on_epoch(record):
+            bar.update()
+            if config.verbose >= 2:
+                bar.write(
+                    f"{desc} epoch {record['epoch']}: d_loss={record['d_loss']:.4f} "
+                    f"g_loss={record['g_loss']:.4f}"
+                )
+
+        history = train_gan(
+            generator.to(config.device),
+            discriminator.to(config.device),
+            data,
+            labels,
+            config,
+            seed=train_seed,
+            conditioner=conditioner,
+            on_epoch=on_epoch,
+        )
+    return FittedGAN(generator.cpu(), discriminator.cpu(), history, conditioner)
+
+
 def train_gan(
     generator,
     discriminator,
     data,
     labels,
+    config,
     *,
-    epochs,
-    batch_size,
-    loss,
-    learning_rate,
-    discriminator_steps,
-    gradient_penalty,
     seed,
-    device,
-    augment=(),
     conditioner=None,
     on_epoch=None,
 ):
@@ -40,11 +180,15 @@ def train_gan(
     uniformly, then a row of that class, so a 10-row class is seen as often as
     a 10,000-row class.
 
-    ``augment`` names differentiable augmentations (``"translation"``,
+    ``config.augment`` names differentiable augmentations (``"translation"``,
     ``"cutout"``) applied to every image the discriminator sees, real and
     generated alike, as in DiffAugment (Zhao et al., 2020): the discriminator
     cannot memorise a handful of real images, and since fakes are augmented the
     same way the generator still learns the unaugmented images.
+
+    With ``loss="wgan-gp"`` the gradient penalty is applied every
+    ``config.penalty_interval`` discriminator steps, scaled by that interval
+    (lazy regularisation, Karras et al., 2020).
 
     A :class:`Conditioner` (tables) replaces the row of each class draw by a
     row picked by training by sampling, feeds its condition vector to both
@@ -55,15 +199,16 @@ def train_gan(
     history : list of dict
         One record per epoch with the mean discriminator and generator losses.
     """
+    device = config.device
     data, labels = data.to(device), labels.to(device)
     conditioner = conditioner and conditioner.to(device)
     rng = torch.Generator(device=device).manual_seed(seed)
-    draw_batch = _balanced_batches(labels, batch_size, rng)
-    opt_d = torch.optim.Adam(
-        discriminator.parameters(), lr=learning_rate, betas=(0.5, 0.9)
-    )
-    opt_g = torch.optim.Adam(generator.parameters(), lr=learning_rate, betas=(0.5, 0.9))
-    d_loss_fn = _hinge_d_loss if loss == "hinge" else _wasserstein_d_loss
+    draw_batch = _balanced_batches(labels, config.batch_size, rng)
+    opt_d = Adam(discriminator.parameters(), config.learning_rate)
+    opt_g = Adam(generator.parameters(), config.learning_rate)
+    d_loss_fn, g_loss_fn = _LOSSES[config.loss]
+    penalty = config.gradient_penalty * config.penalty_interval
+    augment = config.augment
 
     def view(images):
         return diff_augment(images, augment, rng)
@@ -78,41 +223,87 @@ def train_gan(
     generator.train()
     discriminator.train()
     history = []
-    for epoch in range(1, epochs + 1):
-        d_total = g_total = 0.0
-        steps = n_steps_per_epoch(len(data), batch_size)
+    steps = n_steps_per_epoch(len(data), config.batch_size)
+    d_step = 0
+    for epoch in range(1, config.epochs + 1):
+        # Losses add up on the device; one transfer per epoch, not per step.
+        d_total = g_total = torch.zeros((), device=device)
         for _ in range(steps):
-            for _ in range(discriminator_steps):
+            for _ in range(config.discriminator_steps):
                 rows, cls, cond = condition(draw_batch())
                 real = view(_with_condition(data[rows], cond))
                 with torch.no_grad():
                     fake = _fake_rows(generator, cls, cond, rng)
                 fake = view(_with_condition(fake, cond))
                 d_loss = d_loss_fn(discriminator, real, fake, cls)
-                if loss == "wgan-gp":
-                    d_loss = d_loss + gradient_penalty * _gradient_penalty(
+                if config.loss == "wgan-gp" and d_step % config.penalty_interval == 0:
+                    d_loss = d_loss + penalty * _gradient_penalty(
                         discriminator, real, fake, cls, rng
                     )
-                opt_d.zero_grad(set_to_none=True)
+                d_step += 1
+                opt_d.zero_grad()
                 d_loss.backward()
                 opt_d.step()
             _, cls, cond = condition(draw_batch())
             fake = _fake_rows(generator, cls, cond, rng)
-            g_loss = -discriminator(view(_with_condition(fake, cond)), cls).mean()
+            g_loss = g_loss_fn(discriminator(view(_with_condition(fake, cond)), cls))
             if conditioner is not None:
                 g_loss = g_loss + conditioner.cross_entropy(fake, cond)
-            opt_g.zero_grad(set_to_none=True)
+            opt_g.zero_grad()
             g_loss.backward()
             opt_g.step()
-            d_total += d_loss.item()
-            g_total += g_loss.item()
-        record = {"epoch": epoch, "d_loss": d_total / steps, "g_loss": g_total / steps}
+            d_total = d_total + d_loss.detach()
+            g_total = g_total + g_loss.detach()
+        record = {
+            "epoch": epoch,
+            "d_loss": d_total.item() / steps,
+            "g_loss": g_total.item() / steps,
+        }
         history.append(record)
         if on_epoch is not None:
             on_epoch(record)
     generator.eval()
     discriminator.eval()
     return history
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) with GAN betas (0.5, 0.9), on foreach kernels.
+
+    ``torch.optim.Adam`` imports torch's compiler stack the first time one is
+    built, about a second in every fresh process (joblib workers, the command
+    line); this one needs nothing beyond tensors.
+    """
+
+    def __init__(self, params, lr, betas=(0.5, 0.9), eps=1e-8):
+        self.params = list(params)
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.mean = [torch.zeros_like(p) for p in self.params]
+        self.square = [torch.zeros_like(p) for p in self.params]
+        self.t = 0
+
+    def zero_grad(self):
+        """Drop the gradients, as ``set_to_none=True`` does."""
+        for param in self.params:
+            param.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        """Update every parameter that has a gradient."""
+        self.t += 1
+        beta1, beta2 = self.betas
+        live = [i for i, p in enumerate(self.params) if p.grad is not None]
+        params = [self.params[i] for i in live]
+        grads = [p.grad for p in params]
+        mean = [self.mean[i] for i in live]
+        square = [self.square[i] for i in live]
+        torch._foreach_lerp_(mean, grads, 1 - beta1)
+        torch._foreach_mul_(square, beta2)
+        torch._foreach_addcmul_(square, grads, grads, 1 - beta2)
+        denom = torch._foreach_sqrt(square)
+        torch._foreach_div_(denom, math.sqrt(1 - beta2**self.t))
+        torch._foreach_add_(denom, self.eps)
+        torch._foreach_addcdiv_(params, mean, denom, -self.lr / (1 - beta1**self.t))
 
 
 @torch.no_grad()
@@ -319,3 +510,27 @@ def _gradient_penalty(discriminator, real, fake, cls, rng):
         discriminator(mixed, cls).sum(), mixed, create_graph=True
     )
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+def _minimax_d_loss(discriminator, real, fake, cls):
+    return (
+        F.softplus(-discriminator(real, cls)).mean()
+        + F.softplus(discriminator(fake, cls)).mean()
+    )
+
+
+def _critic_g_loss(scores):
+    return -scores.mean()
+
+
+def _non_saturating_g_loss(scores):
+    return F.softplus(-scores).mean()
+
+
+# Discriminator and generator loss of each ``loss`` option; the minimax one is
+# Goodfellow et al.'s (2014) with the non-saturating generator loss.
+_LOSSES = {
+    "wgan-gp": (_wasserstein_d_loss, _critic_g_loss),
+    "hinge": (_hinge_d_loss, _critic_g_loss),
+    "minimax": (_minimax_d_loss, _non_saturating_g_loss),
+}

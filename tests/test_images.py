@@ -98,12 +98,12 @@ def test_augment_is_validated():
     table = X.reshape(len(X), -1).astype(float)
     with pytest.raises(ValueError, match="augment='cutout' needs images"):
         GANOversampler(augment="cutout", **FAST).fit(table, y)
-    assert GANOversampler(**FAST).fit(table, y).augment_ == ()
+    assert GANOversampler(**FAST).fit(table, y).config_.augment == ()
     # Augmentation helps convolutional networks only; see the benchmark.
-    assert GANOversampler(**FAST).fit(X, y).augment_ == ()
+    assert GANOversampler(**FAST).fit(X, y).config_.augment == ()
     conv = GANOversampler(network="conv", **FAST).fit(X, y)
-    assert conv.augment_ == ("translation", "cutout")
-    assert GANOversampler(augment=None, **FAST).fit(X, y).augment_ == ()
+    assert conv.config_.augment == ("translation", "cutout")
+    assert GANOversampler(augment=None, **FAST).fit(X, y).config_.augment == ()
 
 
 def test_diff_augment_is_seeded_and_differentiable():

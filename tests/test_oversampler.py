@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from skgan import GANOversampler
+from skgan._oversampler import _AUTO_STEPS, _MIN_AUTO_EPOCHS, auto_epochs
 
 FAST = {"epochs": 3, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
 
@@ -285,9 +286,8 @@ def test_hinge_loss_trains(imbalanced):
 
 
 def test_auto_epochs_scale_with_table_size():
-    small = GANOversampler(batch_size=100)._n_epochs(50)
-    large = GANOversampler(batch_size=100)._n_epochs(50_000)
-    assert small == 1000 and large == 3
+    assert auto_epochs(50, batch_size=100) == _AUTO_STEPS
+    assert auto_epochs(50_000, batch_size=100) == _MIN_AUTO_EPOCHS
 
 
 @pytest.mark.parametrize("mode", ["conditional", "per_class"])
@@ -324,3 +324,51 @@ def test_pipeline_in_grid_search(imbalanced):
     assert len(grid.cv_results_["params"]) == 4
     assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
     assert grid.best_params_["sampler__mode"] in {"conditional", "per_class"}
+
+
+@pytest.mark.parametrize("caller_threads", [1, 2])
+def test_seeded_output_ignores_callers_thread_count(imbalanced, caller_threads):
+    X, y = imbalanced
+    threads = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        reference, _ = GANOversampler(random_state=4, **FAST).fit_resample(X, y)
+        torch.set_num_threads(caller_threads)
+        X_res, _ = GANOversampler(random_state=4, **FAST).fit_resample(X, y)
+        assert torch.get_num_threads() == caller_threads
+    finally:
+        torch.set_num_threads(threads)
+    assert X_res.tobytes() == reference.tobytes()
+
+
+def test_concurrent_fits_in_threads_match_serial_and_restore_threads(imbalanced):
+    from joblib import Parallel, delayed
+
+    X, y = imbalanced
+    threads = torch.get_num_threads()
+
+    def rows(seed):
+        return GANOversampler(random_state=seed, **FAST).fit_resample(X, y)[0]
+
+    serial = [rows(seed) for seed in range(4)]
+    threaded = Parallel(n_jobs=4, backend="threading")(
+        delayed(rows)(seed) for seed in range(4)
+    )
+    assert [a.tobytes() for a in serial] == [b.tobytes() for b in threaded]
+    assert torch.get_num_threads() == threads
+
+
+def test_verbose_lines_name_the_model(imbalanced, capsys):
+    X, y = imbalanced
+    GANOversampler(verbose=2, random_state=0, **FAST).fit(X, y)
+    GANOversampler(mode="per_class", verbose=2, random_state=0, **FAST).fit(X, y)
+    captured = capsys.readouterr()
+    lines = [
+        line
+        for line in (captured.out + captured.err).splitlines()
+        if "d_loss=" in line
+    ]
+    assert lines and all(
+        line.startswith(("GAN epoch", "class 1 epoch", "class 2 epoch"))
+        for line in lines
+    )
