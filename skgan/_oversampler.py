@@ -149,6 +149,16 @@ class GANOversampler(BaseOverSampler):
         regularisation", Karras et al., 2020): the penalty's double backward
         pass is the most expensive part of a step.
 
+    anchor : {{"auto", "neighbours"}} or None, default="auto"
+        Where the generator starts each synthetic row of a table.
+        ``"neighbours"``: from an anchor drawn as SMOTE draws a point, between
+        a real row of the class and one of its 5 nearest neighbours in the
+        class; the generator learns a displacement from it, and keeps or
+        changes its categories. Synthetic rows then stay on the class's
+        manifold, which linear models and kernels reward. ``None``: from
+        noise alone, as a plain conditional GAN. ``"auto"`` means
+        ``"neighbours"`` for tables; images are always generated from noise.
+
     device : str, default="auto"
         Torch device to train on: ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
         ``"mps"``, or ``"auto"`` for CUDA when available, else the CPU. The
@@ -276,6 +286,7 @@ class GANOversampler(BaseOverSampler):
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
         "penalty_interval": [Interval(Integral, 1, None, closed="left")],
+        "anchor": [StrOptions({"auto", "neighbours"}), None],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_jobs": [Integral, None],
@@ -302,6 +313,7 @@ class GANOversampler(BaseOverSampler):
         discriminator_steps=1,
         gradient_penalty=10.0,
         penalty_interval=1,
+        anchor="auto",
         device="auto",
         n_threads="auto",
         n_jobs=None,
@@ -325,6 +337,7 @@ class GANOversampler(BaseOverSampler):
         self.discriminator_steps = discriminator_steps
         self.gradient_penalty = gradient_penalty
         self.penalty_interval = penalty_interval
+        self.anchor = anchor
         self.device = device
         self.n_threads = n_threads
         self.n_jobs = n_jobs
@@ -453,29 +466,21 @@ class GANOversampler(BaseOverSampler):
         if self.mode == "conditional":
             labels = torch.from_numpy(y_index.astype(np.int64))
             with torch_threads(config.n_threads):
-                fitted = fit_gan(config, data, labels, spans, root.spawn(1)[0])
-            self.generator_, self.discriminator_, self.history_, self._conditioner = (
-                fitted
-            )
+                self._fitted = fit_gan(config, data, labels, spans, root.spawn(1)[0])
+            self.generator_, self.discriminator_, self.history_ = self._fitted[:3]
             return
         keys = [label for label, n in self.sampling_strategy_.items() if n > 0]
         rows_of = {key: torch.from_numpy(y == key) for key in keys}
-        fitted = dict(
-            zip(
-                keys,
-                Parallel(n_jobs=self.n_jobs)(
-                    delayed(_fit_class)(
-                        config, data[rows_of[key]], spans, seed, f"class {key}"
-                    )
-                    for key, seed in zip(keys, root.spawn(len(keys)), strict=True)
-                ),
-                strict=True,
-            )
+        fits = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_class)(config, data[rows_of[key]], spans, seed, f"class {key}")
+            for key, seed in zip(keys, root.spawn(len(keys)), strict=True)
         )
-        self.generator_ = {key: fit.generator for key, fit in fitted.items()}
-        self.discriminator_ = {key: fit.discriminator for key, fit in fitted.items()}
-        self.history_ = {key: fit.history for key, fit in fitted.items()}
-        self._conditioner = {key: fit.conditioner for key, fit in fitted.items()}
+        self._fitted = dict(zip(keys, fits, strict=True))
+        self.generator_ = {key: fit.generator for key, fit in self._fitted.items()}
+        self.discriminator_ = {
+            key: fit.discriminator for key, fit in self._fitted.items()
+        }
+        self.history_ = {key: fit.history for key, fit in self._fitted.items()}
 
     def _check_params_vs_input(self, n_rows):
         """Check the parameters against the data; return the training config.
@@ -511,6 +516,7 @@ class GANOversampler(BaseOverSampler):
             discriminator_steps=self.discriminator_steps,
             gradient_penalty=float(self.gradient_penalty),
             penalty_interval=self.penalty_interval,
+            anchor=self._anchor_policy(),
             augment=self._augment_policy(),
             device=_resolve_device(self.device),
             n_threads=1 if self.n_threads == "auto" else self.n_threads,
@@ -528,27 +534,31 @@ class GANOversampler(BaseOverSampler):
                     [index[label] for label in counts], list(counts.values())
                 )
                 rows = generate(
-                    self.generator_,
-                    torch.from_numpy(labels).long(),
-                    seed,
-                    "cpu",
-                    self._conditioner,
+                    self._fitted, torch.from_numpy(labels).long(), seed, "cpu"
                 )
             else:
                 rows = torch.cat(
                     [
                         generate(
-                            self.generator_[label],
+                            self._fitted[label],
                             torch.zeros(n, dtype=torch.int64),
                             seed + i,
                             "cpu",
-                            self._conditioner[label],
                         )
                         for i, (label, n) in enumerate(counts.items())
                     ]
                     or [torch.empty(0, self._codec.width)]
                 )
         return self._codec.decode(rows.numpy())
+
+    def _anchor_policy(self):
+        """Whether generation starts from anchors, for the fitted data."""
+        if self.anchor == "neighbours" and self.image_shape_ is not None:
+            raise ValueError(
+                "anchor='neighbours' applies to tables; images are generated "
+                "from noise: use anchor='auto' or None."
+            )
+        return self.anchor is not None and self.image_shape_ is None
 
     def _augment_policy(self):
         """The augmentations ``augment`` names, in order, for the fitted data."""

@@ -43,6 +43,7 @@ class TrainConfig:
     discriminator_steps: int
     gradient_penalty: float
     penalty_interval: int
+    anchor: bool
     augment: tuple
     device: torch.device
     n_threads: int
@@ -53,13 +54,16 @@ class FittedGAN(NamedTuple):
     """One trained generator/discriminator pair, on the CPU.
 
     ``conditioner`` is the :class:`Conditioner` of a table, ``None`` for
-    images, which are conditioned on the class only.
+    images, which are conditioned on the class only; ``anchors`` are the
+    :class:`Anchors` generation starts from, ``None`` for pure-noise
+    generation.
     """
 
     generator: torch.nn.Module
     discriminator: torch.nn.Module
     history: list
     conditioner: "Conditioner | None"
+    anchors: "Anchors | None"
 
 
 def n_steps_per_epoch(n_rows, batch_size):
@@ -120,8 +124,9 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
     fitted : FittedGAN
         The networks on the CPU, the loss history and the conditioner.
     """
-    init_seed, train_seed = (int(s) for s in seed.generate_state(2))
+    init_seed, train_seed, anchor_seed = (int(s) for s in seed.generate_state(3))
     conditioner = None if spans is None else Conditioner(data, labels, spans)
+    anchors = Anchors(data, labels, spans, anchor_seed) if config.anchor else None
     with seeded_global_rng(init_seed):
         generator, discriminator = make_networks(
             tuple(data.shape[1:]),
@@ -132,6 +137,7 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
             network=config.network,
             spectral=config.loss != "wgan-gp",
             spans=spans or (),
+            anchored=config.anchor,
         )
     # A log file gets a line every few seconds, not one per refresh.
     interval = 0.1 if sys.stderr.isatty() else 10.0
@@ -158,9 +164,12 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
             config,
             seed=train_seed,
             conditioner=conditioner,
+            anchors=anchors,
             on_epoch=on_epoch,
         )
-    return FittedGAN(generator.cpu(), discriminator.cpu(), history, conditioner)
+    return FittedGAN(
+        generator.cpu(), discriminator.cpu(), history, conditioner, anchors
+    )
 
 
 def train_gan(
@@ -172,6 +181,7 @@ def train_gan(
     *,
     seed,
     conditioner=None,
+    anchors=None,
     on_epoch=None,
 ):
     """Train ``generator`` against ``discriminator`` and return the loss history.
@@ -193,6 +203,7 @@ def train_gan(
     A :class:`Conditioner` (tables) replaces the row of each class draw by a
     row picked by training by sampling, feeds its condition vector to both
     networks, and adds its cross-entropy term to the generator loss.
+    :class:`Anchors` (tables) give each generated row its starting point.
 
     Returns
     -------
@@ -202,6 +213,7 @@ def train_gan(
     device = config.device
     data, labels = data.to(device), labels.to(device)
     conditioner = conditioner and conditioner.to(device)
+    anchors = anchors and anchors.to(device)
     rng = torch.Generator(device=device).manual_seed(seed)
     draw_batch = _balanced_batches(labels, config.batch_size, rng)
     opt_d = Adam(discriminator.parameters(), config.learning_rate)
@@ -213,12 +225,16 @@ def train_gan(
     def view(images):
         return diff_augment(images, augment, rng)
 
-    def condition(rows):
+    def draw():
+        """A batch: real rows, their classes, conditions and fakes' anchors."""
+        rows = draw_batch()
         cls = labels[rows]
         if conditioner is None:
-            return rows, cls, None
-        rows, cond = conditioner.draw(cls, rng, training=True)
-        return rows, cls, cond
+            return rows, cls, None, None
+        level = conditioner.draw_levels(cls, rng, training=True)
+        rows = conditioner.rows_of(cls, level, rng)
+        anchor = anchors and anchors.draw(cls, level, rng)
+        return rows, cls, conditioner.condition(level), anchor
 
     generator.train()
     discriminator.train()
@@ -230,10 +246,10 @@ def train_gan(
         d_total = g_total = torch.zeros((), device=device)
         for _ in range(steps):
             for _ in range(config.discriminator_steps):
-                rows, cls, cond = condition(draw_batch())
+                rows, cls, cond, anchor = draw()
                 real = view(_with_condition(data[rows], cond))
                 with torch.no_grad():
-                    fake = _fake_rows(generator, cls, cond, rng)
+                    fake = _fake_rows(generator, cls, cond, anchor, rng)
                 fake = view(_with_condition(fake, cond))
                 d_loss = d_loss_fn(discriminator, real, fake, cls)
                 if config.loss == "wgan-gp" and d_step % config.penalty_interval == 0:
@@ -244,8 +260,8 @@ def train_gan(
                 opt_d.zero_grad()
                 d_loss.backward()
                 opt_d.step()
-            _, cls, cond = condition(draw_batch())
-            fake = _fake_rows(generator, cls, cond, rng)
+            _, cls, cond, anchor = draw()
+            fake = _fake_rows(generator, cls, cond, anchor, rng)
             g_loss = g_loss_fn(discriminator(view(_with_condition(fake, cond)), cls))
             if conditioner is not None:
                 g_loss = g_loss + conditioner.cross_entropy(fake, cond)
@@ -306,23 +322,53 @@ class Adam:
         torch._foreach_addcdiv_(params, mean, denom, -self.lr / (1 - beta1**self.t))
 
 
+# Rows generated per forward pass, so that drawing millions of rows needs
+# memory for one chunk of network activations only.
+GENERATE_CHUNK = 65_536
+
+
 @torch.no_grad()
-def generate(generator, labels, seed, device, conditioner=None):
+def generate(fitted, labels, seed, device):
     """Draw one generated row per entry of ``labels`` (int64 class indices).
 
-    With a :class:`Conditioner`, each row's condition is drawn from the
-    level frequencies of its class, so the rows follow the data's marginals.
+    ``fitted`` is a :class:`FittedGAN`. With a :class:`Conditioner`, each
+    row's condition is drawn from the level frequencies of its class, so the
+    rows follow the data's marginals; with :class:`Anchors`, each row starts
+    from a point between a real row of its class and a neighbour. Rows are
+    generated in chunks of ``GENERATE_CHUNK``.
     """
     rng = torch.Generator(device=device).manual_seed(seed)
-    generator.to(device).eval()
-    labels = labels.to(device)
-    cond = None
-    if conditioner is not None:
-        _, cond = conditioner.to(device).draw(labels, rng, training=False)
-    return _fake_rows(generator, labels, cond, rng).cpu()
+    generator = fitted.generator.to(device).eval()
+    conditioner = fitted.conditioner and fitted.conditioner.to(device)
+    anchors = fitted.anchors and fitted.anchors.to(device)
+    chunks = []
+    for cls in labels.to(device).split(GENERATE_CHUNK):
+        cond = anchor = None
+        if conditioner is not None:
+            level = conditioner.draw_levels(cls, rng, training=False)
+            cond = conditioner.condition(level)
+            anchor = anchors and anchors.draw(cls, level, rng)
+        chunks.append(_fake_rows(generator, cls, cond, anchor, rng).cpu())
+    return torch.cat(chunks)
 
 
-class Conditioner:
+class _Tensors:
+    """A record of tensors that can move between devices as a whole."""
+
+    def to(self, device):
+        """A copy with its tensors, and nested records, on ``device``."""
+        moved = object.__new__(type(self))
+        moved.__dict__ = {
+            key: value.to(device) if isinstance(value, _MOVABLE) else value
+            for key, value in self.__dict__.items()
+        }
+        return moved
+
+
+_MOVABLE = (torch.Tensor, _Tensors)
+
+
+class Conditioner(_Tensors):
     """Training by sampling (Xu et al., 2019) inside each class.
 
     For each row of a batch, whose class is given, one conditional span
@@ -363,6 +409,8 @@ class Conditioner:
         counts = torch.bincount(keys, minlength=(int(labels.max()) + 1) * self.n_levels)
         self.counts = counts
         self.starts = counts.cumsum(0) - counts
+        self.class_counts = counts.view(-1, self.n_levels).sum(dim=1)
+        self.class_starts = self.starts[:: self.n_levels]
         self.rows = torch.argsort(keys, stable=True) // n_spans
         self.columns = torch.cat(
             [torch.arange(a, b) for a, b in spans]
@@ -376,26 +424,27 @@ class Conditioner:
         self.p_train = _per_span(torch.log1p(frequency), span_of_level, n_spans)
         self.p_sample = _per_span(frequency, span_of_level, n_spans)
 
-    def to(self, device):
-        """This conditioner with its tensors on ``device``."""
-        moved = object.__new__(Conditioner)
-        moved.__dict__ = {
-            key: value.to(device) if torch.is_tensor(value) else value
-            for key, value in self.__dict__.items()
-        }
-        return moved
-
-    def draw(self, cls, rng, training):
-        """Draw a level per class index; return matching real rows and conditions."""
+    def draw_levels(self, cls, rng, training):
+        """Draw one conditioned level per class index."""
         p = (self.p_train if training else self.p_sample)[cls]
-        level = torch.multinomial(p, 1, generator=rng).squeeze(1)
+        return torch.multinomial(p, 1, generator=rng).squeeze(1)
+
+    def rows_of(self, cls, level, rng):
+        """Draw a row of each class index that holds its level.
+
+        A (class, level) pair without rows, which only a subsample can have,
+        draws from all rows of the class instead.
+        """
         key = cls * self.n_levels + level
-        offset = (
-            torch.rand(len(cls), generator=rng, device=cls.device) * self.counts[key]
-        )
-        rows = self.rows[self.starts[key] + offset.long()]
-        cond = torch.nn.functional.one_hot(level, self.n_levels)[:, : self.width]
-        return rows, cond.float()
+        empty = self.counts[key] == 0
+        start = torch.where(empty, self.class_starts[cls], self.starts[key])
+        count = torch.where(empty, self.class_counts[cls], self.counts[key])
+        offset = torch.rand(len(cls), generator=rng, device=cls.device) * count
+        return self.rows[start + offset.long()]
+
+    def condition(self, level):
+        """The condition vectors of ``level``: one-hot over conditional spans."""
+        return F.one_hot(level, self.n_levels)[:, : self.width].float()
 
     def cross_entropy(self, fake, cond):
         """Mean negative log-probability the generator gives each conditioned level."""
@@ -413,9 +462,116 @@ def _per_span(weights, span_of_level, n_spans):
     return weights / totals[:, span_of_level].clamp_min(1e-12) / n_spans
 
 
-def _fake_rows(generator, cls, cond, rng):
+class Anchors(_Tensors):
+    """Points between real rows of a class and their nearest neighbours.
+
+    The generator starts each row from such an anchor and learns a
+    displacement from it (as SMOTified-GAN and ConvGeN anchor theirs), so
+    synthetic rows stay on the class's manifold. An anchor is drawn as SMOTE
+    draws a point: a real row of the class, one of its ``k`` nearest
+    neighbours in the class, and a uniform step between them. The step is
+    taken on the normalised numeric values whose mixture mode (or
+    missingness) the two rows share; everything else, categories included,
+    is the real row's, and the row is drawn to hold the conditioned level.
+
+    Parameters
+    ----------
+    data : Tensor of shape (n_rows, width)
+        Model rows.
+    labels : Tensor of shape (n_rows,)
+        Class index of each row.
+    spans : sequence of Span
+        Blocks of ``data``.
+    seed : int
+        Seeds the subsample of large classes.
+    k : int, default=5
+        Neighbours per row.
+    max_rows : int, default=5000
+        Rows kept per class (a random subsample of larger classes), which
+        bounds the memory a fitted sampler holds and the neighbour search.
+    """
+
+    def __init__(self, data, labels, spans, seed, k=5, max_rows=5_000):
+        pool = _class_subsample(labels, max_rows, seed)
+        self.data, labels = data[pool], labels[pool]
+        self.conditioner = Conditioner(self.data, labels, spans)
+        self.neighbours = _class_neighbours(self.data, labels, k)
+        after = list(spans[1:]) + [None]
+        pairs = [
+            (span, mode if mode is not None and _is_mode_block(mode) else None)
+            for span, mode in zip(spans, after, strict=True)
+            if span.kind == "continuous"
+        ]
+        self.continuous = torch.tensor([span.start for span, _ in pairs]).long()
+        # The mode (or missingness) of each numeric value; 0 where none is encoded.
+        self.modes = torch.stack(
+            [
+                self.data[:, m.start : m.stop].argmax(dim=1)
+                if m is not None
+                else torch.zeros(len(self.data), dtype=torch.int64)
+                for _, m in pairs
+            ]
+            or [torch.zeros(len(self.data), dtype=torch.int64)],
+            dim=1,
+        )[:, : len(pairs)]
+
+    def draw(self, cls, level, rng):
+        """One anchor per class index, from a real row holding ``level``."""
+        rows = self.conditioner.rows_of(cls, level, rng)
+        pick = torch.randint(
+            self.neighbours.shape[1], (len(rows),), generator=rng, device=rows.device
+        )
+        partners = self.neighbours[rows, pick]
+        step = torch.rand(len(rows), 1, generator=rng, device=rows.device)
+        shared = self.modes[rows] == self.modes[partners]
+        start = self.data[rows]
+        delta = self.data[partners][:, self.continuous] - start[:, self.continuous]
+        return start.index_add(1, self.continuous, delta * step * shared)
+
+
+def _is_mode_block(span):
+    return span.kind == "discrete" and not span.conditional
+
+
+def _class_subsample(labels, max_rows, seed):
+    """Indices of all rows of each class, or ``max_rows`` random ones of it."""
+    rng = torch.Generator().manual_seed(seed)
+    keep = []
+    for cls in torch.unique(labels):
+        rows = torch.nonzero(labels == cls).flatten()
+        if len(rows) > max_rows:
+            rows = rows[torch.randperm(len(rows), generator=rng)[:max_rows]].sort()[0]
+        keep.append(rows)
+    return torch.cat(keep)
+
+
+def _class_neighbours(data, labels, k):
+    """Indices of each row's ``k`` nearest other rows of its class.
+
+    A class with fewer than ``k + 1`` rows repeats its neighbours; a single
+    row is its own neighbour.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    neighbours = torch.empty(len(data), k, dtype=torch.int64)
+    for cls in torch.unique(labels):
+        rows = torch.nonzero(labels == cls).flatten()
+        n = min(k, len(rows) - 1)
+        if n == 0:
+            found = torch.zeros(len(rows), 1, dtype=torch.int64)
+        else:
+            # Without X, kneighbors leaves each row out of its own neighbours.
+            index = NearestNeighbors(n_neighbors=n).fit(data[rows].numpy())
+            found = torch.from_numpy(index.kneighbors(return_distance=False))
+        neighbours[rows] = rows[found.repeat(1, -(-k // found.shape[1]))[:, :k]]
+    return neighbours
+
+
+def _fake_rows(generator, cls, cond, anchor, rng):
     z = _noise(generator, len(cls), rng, cls.device)
-    return generator(z, cls) if cond is None else generator(z, cls, cond, rng)
+    if cond is None:
+        return generator(z, cls)
+    return generator(z, cls, cond, rng, anchor)
 
 
 def _with_condition(rows, cond):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from skgan import GANOversampler
 from skgan._codec import TableCodec, categorical_mask
 from skgan._nets import gumbel_softmax
-from skgan._train import Conditioner
+from skgan._train import Anchors, Conditioner
 
 FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
 
@@ -134,12 +134,71 @@ def test_conditioner_oversamples_rare_levels_within_a_class():
     conditioner = Conditioner(data, torch.zeros(100, dtype=torch.int64), codec.spans_)
     rng = torch.Generator().manual_seed(0)
     cls = torch.zeros(4000, dtype=torch.int64)
-    rows, cond = conditioner.draw(cls, rng, training=True)
+    level = conditioner.draw_levels(cls, rng, training=True)
+    rows = conditioner.rows_of(cls, level, rng)
+    cond = conditioner.condition(level)
     assert torch.equal(data[rows].argmax(1), cond.argmax(1))
     # log(1 + 5) / (log(1 + 95) + log(1 + 5)) = 0.28, far above 5 / 100.
     assert 0.2 < cond[:, 1].mean() < 0.36
-    _, cond = conditioner.draw(cls, rng, training=False)
-    assert cond[:, 1].mean() < 0.1
+    level = conditioner.draw_levels(cls, rng, training=False)
+    assert conditioner.condition(level)[:, 1].mean() < 0.1
+
+
+def test_anchors_lie_between_a_row_and_a_class_neighbour():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "x": np.r_[rng.normal(0, 1, 40), rng.normal(50, 1, 10)],
+            "c": pd.Categorical(rng.choice(list("pq"), 50)),
+        }
+    )
+    labels = torch.tensor([0] * 40 + [1] * 10)
+    codec = TableCodec(categorical_mask(X, "auto"), "quantile").fit(X, 0)
+    data = torch.from_numpy(codec.encode(X))
+    anchors = Anchors(data, labels, codec.spans_, seed=0, k=3)
+    cls = torch.ones(2000, dtype=torch.int64)
+    generator = torch.Generator().manual_seed(0)
+    level = anchors.conditioner.draw_levels(cls, generator, training=True)
+    drawn = anchors.draw(cls, level, generator)
+    (block,) = [span for span in codec.spans_ if span.conditional]
+    # The category is the conditioned level; numeric values lie between rows
+    # of class 1, never near class 0.
+    assert torch.equal(drawn[:, block.start : block.stop].argmax(1), level)
+    x = codec.decode(drawn.numpy())["x"]
+    assert x.between(X["x"][40:].min(), X["x"][40:].max()).all()
+    assert x.nunique() > 100
+
+
+def test_anchors_of_a_one_row_class_are_that_row():
+    X = pd.DataFrame({"x": [0.0, 1.0, 2.0, 9.0]})
+    labels = torch.tensor([0, 0, 0, 1])
+    codec = TableCodec(categorical_mask(X, "auto"), "mode").fit(X, 0)
+    data = torch.from_numpy(codec.encode(X))
+    anchors = Anchors(data, labels, codec.spans_, seed=0)
+    cls = torch.ones(50, dtype=torch.int64)
+    generator = torch.Generator().manual_seed(0)
+    level = anchors.conditioner.draw_levels(cls, generator, training=False)
+    assert torch.equal(anchors.draw(cls, level, generator), data[[3] * 50])
+
+
+def test_anchored_rows_stay_near_the_class_without_training():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(0, 1, (200, 3)), rng.normal(6, 0.3, (20, 3))])
+    y = np.r_[np.zeros(200), np.ones(20)]
+    spread = {}
+    for anchor in ("neighbours", None):
+        sampler = GANOversampler(anchor=anchor, random_state=0, **FAST)
+        synthetic = sampler.fit_resample(X, y)[0][len(X) :]
+        spread[anchor] = np.quantile(np.abs(synthetic - 6).max(axis=1), 0.8)
+    assert spread["neighbours"] < 1.5 < spread[None]
+
+
+def test_anchor_applies_to_tables_only():
+    images = np.random.default_rng(0).random((20, 4, 4))
+    labels = np.r_[np.zeros(14), np.ones(6)]
+    with pytest.raises(ValueError, match="anchor='neighbours' applies to tables"):
+        GANOversampler(anchor="neighbours", **FAST).fit(images, labels)
+    assert not GANOversampler(**FAST).fit(images, labels).config_.anchor
 
 
 def test_gumbel_softmax_uses_only_the_local_generator():

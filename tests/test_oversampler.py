@@ -364,9 +364,7 @@ def test_verbose_lines_name_the_model(imbalanced, capsys):
     GANOversampler(mode="per_class", verbose=2, random_state=0, **FAST).fit(X, y)
     captured = capsys.readouterr()
     lines = [
-        line
-        for line in (captured.out + captured.err).splitlines()
-        if "d_loss=" in line
+        line for line in (captured.out + captured.err).splitlines() if "d_loss=" in line
     ]
     assert lines and all(
         line.startswith(("GAN epoch", "class 1 epoch", "class 2 epoch"))
