@@ -22,8 +22,8 @@ import pandas as pd
 import torch
 
 from skgan import GANOversampler
+from skgan.benchmark import appended_fidelity
 from skgan.datasets import load_keel
-from skgan.metrics import c2st_auc, column_distances
 from skgan.report import markdown_table, provenance
 
 CONFIGS = {
@@ -43,18 +43,20 @@ def evaluate(X, y, params, seed):
     start = time.perf_counter()
     X_res, y_res = GANOversampler(random_state=seed, **params).fit_resample(X, y)
     seconds = time.perf_counter() - start
-    real = X[y == minority]
-    synthetic = X_res.iloc[len(X) :][y_res.iloc[len(X) :] == minority]
+    records = appended_fidelity(X, y, X_res, y_res, random_state=seed)
+    (scores,) = [r for r in records if r["class"] == str(minority)]
     return {
-        "c2st": c2st_auc(real, synthetic, random_state=seed),
-        "ks": column_distances(real, synthetic).mean(),
+        "c2st": scores["c2st_auc"],
+        "ks": scores["column_distance"],
         "fit_s": seconds,
     }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=DATASETS)
+    parser.add_argument(
+        "--datasets", nargs="+", default=DATASETS, help="KEEL tables to compare on"
+    )
     parser.add_argument("--out", default="benchmarks/results/defaults.md")
     args = parser.parse_args(argv)
     rows = []

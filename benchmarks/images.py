@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -37,29 +38,29 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from skgan import GANOversampler
-from skgan.datasets import load_imbalanced_digits
-from skgan.report import provenance
+from skgan.benchmark import smote_neighbours
+from skgan.datasets import DIGITS_COUNTS, load_imbalanced_digits
+from skgan.report import markdown_table, plot_image_grid, provenance
 
 RESULTS = Path(__file__).parent / "results"
 SCORES = RESULTS / "images_scores"
 SEEDS = (0, 1, 2, 3, 4)
-COUNTS = (150, 100, 70, 50, 35, 25, 18, 12, 8, 5)
 
+# Sampler factories of the training labels and the seed.
 SAMPLERS = {
-    "none": lambda seed: None,
-    "ros": lambda seed: RandomOverSampler(random_state=seed),
-    # k_neighbors shrinks to fit the 5-image class.
-    "smote": lambda seed: SMOTE(k_neighbors=min(COUNTS) - 1, random_state=seed),
-    "gan": lambda seed: GANOversampler(image_shape=(8, 8), random_state=seed),
+    "none": lambda y, seed: None,
+    "ros": lambda y, seed: RandomOverSampler(random_state=seed),
+    "smote": lambda y, seed: SMOTE(k_neighbors=smote_neighbours(y), random_state=seed),
+    "gan": lambda y, seed: GANOversampler(image_shape=(8, 8), random_state=seed),
     # DiffAugment on the fully connected networks, which "auto" leaves off.
-    "gan-augment": lambda seed: GANOversampler(
+    "gan-augment": lambda y, seed: GANOversampler(
         image_shape=(8, 8), augment="translation,cutout", random_state=seed
     ),
-    "gan-translation": lambda seed: GANOversampler(
+    "gan-translation": lambda y, seed: GANOversampler(
         image_shape=(8, 8), augment="translation", random_state=seed
     ),
     # Convolutional networks at a width the CPU trains in about a minute.
-    "gan-conv": lambda seed: GANOversampler(
+    "gan-conv": lambda y, seed: GANOversampler(
         image_shape=(8, 8),
         network="conv",
         conv_width=16,
@@ -68,7 +69,7 @@ SAMPLERS = {
         random_state=seed,
     ),
     # The MLP of the table path: digits as 64 numeric columns.
-    "gan-table": lambda seed: GANOversampler(random_state=seed),
+    "gan-table": lambda y, seed: GANOversampler(random_state=seed),
 }
 CLASSIFIERS = {
     "SVC": SVC,
@@ -96,8 +97,8 @@ def run(name, seeds):
     recogniser = judge()
     records = []
     for seed in seeds:
-        X_train, X_test, y_train, y_test = load_imbalanced_digits(COUNTS, seed=seed)
-        sampler = SAMPLERS[name](seed)
+        X_train, X_test, y_train, y_test = load_imbalanced_digits(seed=seed)
+        sampler = SAMPLERS[name](y_train, seed)
         start = time.perf_counter()
         X_res, y_res = (
             (X_train, y_train)
@@ -126,6 +127,49 @@ def _mean_std(values):
     return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
 
 
+def _score_table(scores, order):
+    """Mean ± std over seeds per classifier and sampler."""
+    metrics = {
+        "balanced_accuracy": "balanced accuracy",
+        "g_mean": "macro G-mean",
+        "f1_macro": "macro F1",
+    }
+    rows = [
+        {
+            "classifier": clf_name,
+            "sampler": name,
+            **{
+                label: _mean_std([r[clf_name][metric] for r in scores[name]])
+                for metric, label in metrics.items()
+            },
+        }
+        for clf_name in CLASSIFIERS
+        for name in order
+    ]
+    return pd.DataFrame(rows)
+
+
+def _sampler_table(scores, order):
+    """Seeds, recognised synthetic images and fit time per sampler."""
+    rows = []
+    for name in order:
+        records = scores[name]
+        recognised = (
+            _mean_std([r["recognised"] for r in records])
+            if "recognised" in records[0]
+            else "-"
+        )
+        rows.append(
+            {
+                "sampler": name,
+                "seeds": len(records),
+                "synthetic images recognised": recognised,
+                "fit time (s)": _mean_std([r["fit_s"] for r in records]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def report():
     """Merge cached scores into images.md and draw the digit grid."""
     scores = {
@@ -151,34 +195,12 @@ def report():
         "to their intended digit. Fit times: one torch thread.",
         "",
         "Protocol: digits suite of benchmarks/README.md (training counts "
-        f"{', '.join(map(str, COUNTS))} for digits 0..9, balanced held-out test "
+        f"{', '.join(map(str, DIGITS_COUNTS))} for digits 0..9, balanced held-out test "
         "set, seeds 0-4). Mean ± std over seeds.",
         "",
-        "| classifier | sampler | balanced accuracy | macro G-mean | macro F1 |",
-        "|---|---|---|---|---|",
+        markdown_table(_score_table(scores, order)),
+        markdown_table(_sampler_table(scores, order)).rstrip("\n"),
     ]
-    for clf_name in CLASSIFIERS:
-        for name in order:
-            records = scores[name]
-            cells = [
-                _mean_std([r[clf_name][metric] for r in records])
-                for metric in ("balanced_accuracy", "g_mean", "f1_macro")
-            ]
-            lines.append(f"| {clf_name} | {name} | {' | '.join(cells)} |")
-    lines += [
-        "",
-        "| sampler | seeds | synthetic images recognised | fit time (s) |",
-        "|---|---|---|---|",
-    ]
-    for name in order:
-        records = scores[name]
-        recognised = (
-            _mean_std([r["recognised"] for r in records])
-            if "recognised" in records[0]
-            else "-"
-        )
-        fit = _mean_std([r["fit_s"] for r in records])
-        lines.append(f"| {name} | {len(records)} | {recognised} | {fit} |")
     path = RESULTS / "images.md"
     old = path.read_text() if path.exists() else ""
     findings = old[old.index("## Findings") :] if "## Findings" in old else ""
@@ -189,26 +211,20 @@ def report():
 
 def draw_grid(path, n_per_class=8, seed=0):
     """Real digits of the training side next to generated ones, one row per digit."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    X_train, _, y_train, _ = load_imbalanced_digits(COUNTS, seed=seed)
-    sampler = SAMPLERS["gan"](seed).fit(X_train, y_train)
-    fig, axes = plt.subplots(10, 2 * n_per_class + 1, figsize=(9, 5.6))
-    for digit, row in enumerate(axes):
-        real = X_train[y_train == digit][:n_per_class]
-        fake = sampler.sample(n_per_class, y=digit)
-        images = [*real, *([None] * (n_per_class - len(real))), None, *fake]
-        for ax, image in zip(row, images, strict=True):
-            ax.set_axis_off()
-            if image is not None:
-                ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-        row[0].set_title(f"{digit}: {COUNTS[digit]}", fontsize=7, loc="left")
-    fig.suptitle("Real training digits (left) and generated ones (right)")
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
+    X_train, _, y_train, _ = load_imbalanced_digits(seed=seed)
+    sampler = SAMPLERS["gan"](y_train, seed).fit(X_train, y_train)
+    rows = []
+    for digit in range(10):
+        real = list(X_train[y_train == digit][:n_per_class])
+        # A blank column between the real images and the generated ones.
+        real += [None] * (n_per_class - len(real) + 1)
+        rows.append([*real, *sampler.sample(n_per_class, y=digit)])
+    return plot_image_grid(
+        rows,
+        path,
+        row_labels=[f"{d}: {n}" for d, n in enumerate(DIGITS_COUNTS)],
+        title="Real training digits (left) and generated ones (right)",
+    )
 
 
 def main():

@@ -22,26 +22,31 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from imblearn.over_sampling import SMOTENC
 from sklearn.impute import SimpleImputer
 
 from skgan import GANOversampler
+from skgan.benchmark import (
+    appended_fidelity,
+    categorical_columns,
+    ctgan_per_class,
+    smote_neighbours,
+)
 from skgan.datasets import MIXED_SUITE, load_rtable
-from skgan.metrics import c2st_auc, column_distances, correlation_distance
-from skgan.report import provenance
+from skgan.report import markdown_table, provenance
 
 RESULTS = Path(__file__).parent / "results" / "mixed_fidelity.md"
-
-
-def _categorical(X):
-    return [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+MEASURES = {
+    "c2st": "c2st_auc",
+    "column": "column_distance",
+    "correlation": "correlation_distance",
+}
 
 
 def _impute(X):
     """Median / most-frequent imputation that keeps the columns and dtypes."""
-    categorical = _categorical(X)
+    categorical = categorical_columns(X)
     numeric = [c for c in X.columns if c not in categorical]
     filled = X.copy()
     if numeric:
@@ -52,8 +57,9 @@ def _impute(X):
 
 
 def run_smotenc(X, y, seed):
-    k = max(1, min(5, y.value_counts().min() - 1))
-    sampler = SMOTENC(_categorical(X), k_neighbors=k, random_state=seed)
+    sampler = SMOTENC(
+        categorical_columns(X), k_neighbors=smote_neighbours(y), random_state=seed
+    )
     return sampler.fit_resample(_impute(X), y)
 
 
@@ -65,37 +71,10 @@ def run_gan(encoding):
     return run
 
 
-def run_ctgan(X, y, seed):
-    """One CTGAN per class with its defaults (optional peer)."""
-    from ctgan import CTGAN
-
-    counts = y.value_counts()
-    frames, labels = [X], [y]
-    for label, n in (counts.max() - counts).items():
-        if n == 0:
-            continue
-        model = CTGAN()
-        model.set_random_state(seed)
-        model.fit(X[y == label], discrete_columns=_categorical(X))
-        frames.append(model.sample(n).astype(X.dtypes.to_dict()))
-        labels.append(pd.Series([label] * n, name=y.name))
-    return pd.concat(frames, ignore_index=True), pd.concat(labels, ignore_index=True)
-
-
 def fidelity(X, y, X_res, y_res, seed):
     """Mean scores over the oversampled classes."""
-    synthetic, synthetic_y = X_res.iloc[len(X) :], np.asarray(y_res)[len(X) :]
-    scores = []
-    for label in np.unique(synthetic_y):
-        real, fake = X[np.asarray(y) == label], synthetic[synthetic_y == label]
-        scores.append(
-            {
-                "c2st": c2st_auc(real, fake, random_state=seed),
-                "column": column_distances(real, fake).mean(),
-                "correlation": correlation_distance(real, fake),
-            }
-        )
-    return pd.DataFrame(scores).mean().to_dict()
+    records = pd.DataFrame(appended_fidelity(X, y, X_res, y_res, random_state=seed))
+    return {name: records[column].mean() for name, column in MEASURES.items()}
 
 
 def main(argv=None):
@@ -110,7 +89,7 @@ def main(argv=None):
     try:
         import ctgan  # noqa: F401
 
-        samplers["CTGAN per class"] = run_ctgan
+        samplers["CTGAN per class"] = ctgan_per_class
     except ImportError:
         pass
     rows = []
@@ -140,11 +119,24 @@ def _command():
     return shlex.join([*prefix, "python", *sys.argv])
 
 
+def _mean_std(table, measure):
+    mean, std = table[(measure, "mean")], table[(measure, "std")]
+    return mean.map("{:.3f}".format) + " (" + std.map("{:.3f}".format) + ")"
+
+
 def write_report(results, output):
     table = (
         results.groupby(["dataset", "sampler"], sort=False)
         .agg(["mean", "std"])
         .drop(columns="seed")
+    )
+    cells = pd.DataFrame(
+        {
+            "C2ST AUC": _mean_std(table, "c2st"),
+            "column dist.": _mean_std(table, "column"),
+            "correlation dist.": _mean_std(table, "correlation"),
+            "fit s": table[("fit_s", "mean")].map("{:.1f}".format),
+        }
     )
     lines = [
         "# Fidelity of synthetic minority rows, mixed-type suite",
@@ -158,16 +150,8 @@ def write_report(results, output):
         "correlation matrices. Fit: wall seconds of `fit_resample` on a shared "
         "2-core machine (noisy).",
         "",
-        "| dataset | sampler | C2ST AUC | column dist. | correlation dist. | fit s |",
-        "|---|---|---|---|---|---|",
+        markdown_table(cells).rstrip("\n"),
     ]
-    for (dataset, sampler), row in table.iterrows():
-        cells = [
-            f"{row[(m, 'mean')]:.3f} ({row[(m, 'std')]:.3f})"
-            for m in ("c2st", "column", "correlation")
-        ]
-        cells.append(f"{row[('fit_s', 'mean')]:.1f}")
-        lines.append(f"| {dataset} | {sampler} | " + " | ".join(cells) + " |")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

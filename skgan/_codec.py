@@ -77,7 +77,7 @@ def categorical_mask(X, categorical_features):
     if categorical_features is None:
         return np.zeros(n_features, dtype=bool)
     if isinstance(categorical_features, str) and categorical_features == "auto":
-        return np.array([_looks_categorical(column) for _, column in _columns(X)])
+        return np.array([is_categorical(column) for _, column in _columns(X)])
     features = np.asarray(categorical_features)
     if features.ndim != 1:
         raise ValueError(
@@ -199,10 +199,36 @@ def _columns(X):
             yield j, X[:, j]
 
 
-def _looks_categorical(column):
+def is_categorical(column):
+    """Tell whether a column is categorical: the one rule of skgan.
+
+    It decides ``categorical_features="auto"`` of
+    :class:`~skgan.GANOversampler`, the columns :mod:`skgan.metrics` compares
+    by level, and the columns the benchmark one-hot encodes.
+
+    Parameters
+    ----------
+    column : Series or 1-D ndarray
+        One column of a table.
+
+    Returns
+    -------
+    categorical : bool
+        For a Series: True for category, bool, string and object dtypes;
+        numbers, datetimes and durations are not categorical. For an ndarray
+        column: True when it has object dtype and holds a value that is not a
+        number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.metrics import is_categorical
+    >>> is_categorical(pd.Series([True, False])), is_categorical(pd.Series([1.5]))
+    (True, False)
+    """
     dtype = column.dtype
     if isinstance(column, pd.Series):
-        return (
+        return bool(
             isinstance(dtype, pd.CategoricalDtype)
             or pd.api.types.is_bool_dtype(dtype)
             or pd.api.types.is_string_dtype(dtype)
@@ -297,7 +323,7 @@ class _NumericColumn:
 
     def fit(self, column, rng):
         self.dtype = column.dtype
-        values = _numeric_values(column, self.name)
+        values = numeric_values(column, self.name)
         observed = values[~np.isnan(values)]
         self.has_missing = len(observed) < len(values)
         self.all_missing = len(observed) == 0
@@ -318,7 +344,7 @@ class _NumericColumn:
         return spans
 
     def encode(self, column, rng):
-        values = _numeric_values(column, self.name)
+        values = numeric_values(column, self.name)
         missing = np.isnan(values)
         encoded = np.zeros((len(values), self.n_value))
         if missing.all():
@@ -421,7 +447,7 @@ def _fit_mixture(values):
     return means[used], stds[used], weights[used] / weights[used].sum()
 
 
-def _numeric_values(column, name):
+def numeric_values(column, name):
     """Float64 values of a numeric column, NaN where missing."""
     dtype = column.dtype
     if isinstance(dtype, pd.SparseDtype):
@@ -441,8 +467,8 @@ def _numeric_values(column, name):
         or pd.api.types.is_object_dtype(dtype)
     ):
         raise TypeError(
-            f"Column {name!r} has dtype {dtype}, which GANOversampler cannot "
-            "model; convert it to a number or a category."
+            f"Column {name!r} has dtype {dtype}, which is neither numeric nor "
+            "categorical; convert it to a number or a category."
         )
     try:
         values = pd.Series(column).to_numpy(dtype=np.float64, na_value=np.nan)

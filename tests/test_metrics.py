@@ -10,6 +10,7 @@ from skgan.metrics import (
     dcr_ratio,
     distance_to_closest_record,
     exact_copy_rate,
+    is_categorical,
     tstr_score,
 )
 
@@ -183,3 +184,36 @@ def test_tstr_score_mixed_and_length_check(mixed):
     assert tstr_score(mixed, y, mixed, y) > 0.95
     with pytest.raises(ValueError, match="matching lengths"):
         tstr_score(mixed, y[:-1], mixed, y)
+
+
+def test_one_categorical_rule_for_codec_metrics_and_benchmark():
+    from skgan._codec import categorical_mask
+    from skgan.benchmark import categorical_columns
+
+    X = pd.DataFrame(
+        {
+            "flag": [True, False, True],
+            "nullable": pd.array([True, None, False], dtype="boolean"),
+            "text": ["a", "b", "a"],
+            "level": pd.Categorical([1, 2, 1]),
+            "x": [0.5, 1.5, 2.5],
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "when": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-02-01"]),
+        }
+    )
+    expected = ["flag", "nullable", "text", "level"]
+    assert [c for c in X.columns if is_categorical(X[c])] == expected
+    assert X.columns[categorical_mask(X, "auto")].tolist() == expected
+    assert categorical_columns(X) == expected
+    objects = np.array([["a", 1.0], ["b", 2.0]], dtype=object)
+    assert [is_categorical(objects[:, j]) for j in range(2)] == [True, False]
+
+
+def test_datetimes_are_compared_as_numbers():
+    # Timestamps are ordered values: KS distance, not level frequencies.
+    days = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=50, freq="D")})
+    later = days + pd.Timedelta(days=25)
+    distances = column_distances(days, later)
+    assert distances.attrs["kind"] == {"when": "ks"}
+    assert distances["when"] == pytest.approx(0.5)
+    assert exact_copy_rate(days, later) == pytest.approx(0.5)

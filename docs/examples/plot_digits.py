@@ -25,6 +25,7 @@ from sklearn.svm import SVC
 
 from skgan import GANOversampler
 from skgan.datasets import load_imbalanced_digits
+from skgan.report import plot_image_grid
 
 X_train, X_test, y_train, y_test = load_imbalanced_digits(seed=0)
 print("training images per digit:", dict(sorted(Counter(y_train).items())))
@@ -49,18 +50,15 @@ for name, model in (("SVC alone", baseline), ("GAN + SVC", pipeline)):
 # the fitted generator draws for it with :meth:`~skgan.GANOversampler.sample`.
 sampler = pipeline[0]
 n_shown = 6
-fig, axes = plt.subplots(10, 2 * n_shown, figsize=(7, 6))
-for digit, row in enumerate(axes):
-    real = X_train[y_train == digit][:n_shown]
-    fake = sampler.sample(n_shown, y=digit)
-    for ax in row:
-        ax.set_axis_off()
-    for ax, image in zip(row[:n_shown], real, strict=False):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-    for ax, image in zip(row[n_shown:], fake, strict=True):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-    row[0].set_title(
-        f"{digit} ({Counter(y_train)[digit]} real)", fontsize=7, loc="left"
-    )
-fig.suptitle("Real training digits (left) and generated digits (right)")
+rows = []
+for digit in range(10):
+    real = list(X_train[y_train == digit][:n_shown])
+    real += [None] * (n_shown - len(real))
+    rows.append([*real, *sampler.sample(n_shown, y=digit)])
+plot_image_grid(
+    rows,
+    None,
+    row_labels=[f"{d} ({Counter(y_train)[d]} real)" for d in range(10)],
+    title="Real training digits (left) and generated digits (right)",
+)
 plt.show()
