@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["GANOversampler", "__version__"]
+__all__ = ["GANOversampler", "plot_history", "__version__"]
 
 
 def __getattr__(name):
@@ -12,6 +12,10 @@ def __getattr__(name):
         from ._oversampler import GANOversampler
 
         return GANOversampler
+    if name == "plot_history":
+        from .report import plot_history
+
+        return plot_history
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

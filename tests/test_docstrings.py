@@ -6,7 +6,7 @@ import pytest
 from numpydoc.validate import validate
 
 import skgan
-from skgan import benchmark, datasets, metrics
+from skgan import benchmark, datasets, metrics, report
 
 # Missing docstring, undocumented / unknown / misordered parameters, missing
 # returns, and summaries that are not one capitalised imperative sentence.
@@ -15,7 +15,7 @@ CHECKED = {"GL08", "PR01", "PR02", "PR03", "RT01", "SS01", "SS02", "SS03", "SS05
 
 def _public_names():
     names = [f"skgan.{name}" for name in skgan.__all__ if name != "__version__"]
-    for module in (metrics, datasets, benchmark):
+    for module in (metrics, datasets, benchmark, report):
         names += [
             f"{module.__name__}.{name}"
             for name in module.__all__
