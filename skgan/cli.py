@@ -1,12 +1,14 @@
-"""The ``skgan`` command: ``skgan demo`` and ``skgan benchmark``.
+"""The ``skgan`` command: ``demo``, ``resample``, ``report`` and ``benchmark``.
 
 Every subcommand's argparse lives here. Torch, scikit-learn, pandas and the
 benchmark are imported inside the subcommands, so that ``--help`` is quick.
 """
 
 import argparse
+import os
 import shlex
 import sys
+from pathlib import Path
 
 from . import __version__
 from .benchmark import CLASSIFIERS, SAMPLERS, SUITES
@@ -127,6 +129,206 @@ def _run_benchmark(args):
         print(f"  {path}")
 
 
+class _InputError(Exception):
+    """A problem with the user's files or options, told in one line, no traceback."""
+
+
+_TABLE_SUFFIXES = (".csv", ".parquet")
+_REPORT_SUFFIXES = (".html",)
+_STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
+
+
+def _suffix(path, allowed, role):
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise _InputError(
+            f"{role} {path}: unknown extension {suffix or '(none)'!r}; "
+            f"use {' or '.join(allowed)}"
+        )
+    return suffix
+
+
+def _check_writable(path, allowed, role):
+    """Fail before any training when ``path`` cannot be written."""
+    _suffix(path, allowed, role)
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise _InputError(f"cannot write {role} {path}: it is a folder")
+    if not folder.is_dir():
+        raise _InputError(f"cannot write {role} {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        raise _InputError(f"cannot write {role} {path}: permission denied")
+
+
+def _read_table(path):
+    """Read a CSV or Parquet file into a DataFrame with at least one row."""
+    import pandas as pd
+
+    suffix = _suffix(path, _TABLE_SUFFIXES, "input file")
+    if not Path(path).is_file():
+        raise _InputError(f"input file {path} does not exist")
+    try:
+        table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    except ImportError as error:
+        raise _InputError(
+            f"reading {path} needs pyarrow: pip install pyarrow"
+        ) from error
+    except pd.errors.EmptyDataError as error:
+        raise _InputError(f"input file {path} is empty") from error
+    except (OSError, ValueError) as error:
+        kind = "CSV" if suffix == ".csv" else "Parquet"
+        raise _InputError(
+            f"cannot read {path} as {kind}: {_one_line(error)}"
+        ) from error
+    if table.empty:
+        raise _InputError(f"input file {path} has no rows")
+    return table
+
+
+def _write_table(table, path):
+    try:
+        if Path(path).suffix.lower() == ".csv":
+            table.to_csv(path, index=False)
+        else:
+            table.to_parquet(path, index=False)
+    except ImportError as error:
+        raise _InputError(
+            f"writing {path} needs pyarrow: pip install pyarrow"
+        ) from error
+    except OSError as error:
+        raise _InputError(f"cannot write {path}: {_one_line(error)}") from error
+
+
+def _one_line(error):
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _check_target(table, target, path):
+    if target not in table.columns:
+        columns = ", ".join(map(str, table.columns[:10]))
+        more = ", ..." if len(table.columns) > 10 else ""
+        raise _InputError(
+            f"target column {target!r} is not in {path} (columns: {columns}{more})"
+        )
+    labels = table[target]
+    if labels.isna().any():
+        raise _InputError(
+            f"target column {target!r} of {path} has {labels.isna().sum()} missing "
+            "values; drop those rows first"
+        )
+
+
+def _split_target(table, target, path):
+    """Features and labels of a table, after checking that resampling can use them."""
+    _check_target(table, target, path)
+    labels = table[target]
+    if labels.nunique() < 2:
+        raise _InputError(
+            f"target column {target!r} of {path} has one class "
+            f"({labels.iloc[0]!r}); resampling needs at least two"
+        )
+    if table.shape[1] < 2:
+        raise _InputError(f"{path} has no feature columns besides {target!r}")
+    return table.drop(columns=target), labels
+
+
+def _categorical_features(X, names):
+    """``categorical_features`` for GANOversampler: text columns plus ``names``."""
+    if names is None:
+        return "auto"
+    from ._codec import is_categorical
+
+    unknown = [name for name in names if name not in X.columns]
+    if unknown:
+        raise _InputError(f"--categorical names unknown feature column(s) {unknown}")
+    return [c for c in X.columns if c in names or is_categorical(X[c])]
+
+
+def _require_matplotlib():
+    from .report import _require_matplotlib
+
+    try:
+        _require_matplotlib()
+    except ImportError as error:
+        raise _InputError(str(error)) from error
+
+
+def _run_resample(args):
+    _check_writable(args.output, _TABLE_SUFFIXES, "output")
+    if args.report:
+        _check_writable(args.report, _REPORT_SUFFIXES, "report")
+        _require_matplotlib()
+    table = _read_table(args.input)
+    X, y = _split_target(table, args.target, args.input)
+    from . import GANOversampler
+
+    sampler = GANOversampler(
+        args.sampling_strategy,
+        categorical_features=_categorical_features(X, args.categorical),
+        epochs=args.epochs,
+        verbose=int(args.verbose),
+        random_state=args.random_state,
+    )
+    try:
+        X_res, y_res = sampler.fit_resample(X, y)
+    except ValueError as error:  # the data or options do not suit the sampler
+        raise _InputError(_one_line(error)) from error
+    resampled = X_res.assign(**{args.target: y_res.to_numpy()})[table.columns]
+    _write_table(resampled, args.output)
+    print(
+        f"wrote {args.output}: {len(table)} input rows and "
+        f"{len(resampled) - len(table)} synthetic rows"
+    )
+    if args.report:
+        seed = 0 if args.random_state is None else args.random_state
+        synthetic = resampled.iloc[len(table) :]
+        _write_report(table, synthetic, args.target, args.report, seed)
+
+
+def _write_report(real, synthetic, target, path, random_state):
+    from .report import quality_report
+
+    try:
+        quality_report(
+            real, synthetic, target=target, output=path, random_state=random_state
+        )
+    except OSError as error:
+        raise _InputError(f"cannot write {path}: {_one_line(error)}") from error
+    print(f"wrote {path}")
+
+
+def _synthetic_rows(real, table):
+    """The rows of ``table`` that follow a copy of ``real``, else all of them.
+
+    ``skgan resample`` writes the input rows first, so its output can be
+    given as the synthetic table.
+    """
+    head = table.iloc[: len(real)].reset_index(drop=True)
+    if len(table) > len(real) and head.equals(real.reset_index(drop=True)):
+        return table.iloc[len(real) :]
+    return table
+
+
+def _run_report(args):
+    _check_writable(args.output, _REPORT_SUFFIXES, "report")
+    _require_matplotlib()
+    real, table = _read_table(args.real), _read_table(args.synthetic)
+    for frame, path in ((real, args.real), (table, args.synthetic)):
+        _check_target(frame, args.target, path)
+    if set(real.columns) != set(table.columns):
+        raise _InputError(f"{args.real} and {args.synthetic} have different columns")
+    synthetic = _synthetic_rows(real, table)
+    if len(synthetic) < len(table):
+        print(
+            f"{args.synthetic} starts with the rows of {args.real}: reporting on the "
+            f"{len(synthetic)} rows after them"
+        )
+    _write_report(real, synthetic, args.target, args.output, args.random_state)
+
+
 def _add_demo(subparsers):
     parser = subparsers.add_parser(
         "demo",
@@ -220,6 +422,123 @@ def _add_benchmark(subparsers):
     parser.set_defaults(func=_run_benchmark)
 
 
+def _sampling_strategy(text):
+    if text in _STRATEGIES:
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither one of {', '.join(_STRATEGIES)} nor a number"
+        ) from None
+
+
+def _epochs(text):
+    if text == "auto":
+        return text
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is neither 'auto' nor a positive integer"
+    )
+
+
+def _add_target_and_output(parser, output_metavar, output_help):
+    parser.add_argument(
+        "--target",
+        required=True,
+        metavar="COL",
+        help="column holding the class label (required)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar=output_metavar,
+        help=f"{output_help} (required)",
+    )
+
+
+def _add_resample(subparsers):
+    parser = subparsers.add_parser(
+        "resample",
+        help="append synthetic minority rows to a CSV or Parquet table",
+        description="Train GANOversampler on a table and write the input rows "
+        "followed by the synthetic ones, with the input's columns, names and "
+        "dtypes. Text columns are modelled as categories.",
+    )
+    parser.add_argument(
+        "input", metavar="IN", help="table to resample, .csv or .parquet"
+    )
+    _add_target_and_output(parser, "OUT", "file to write, .csv or .parquet")
+    parser.add_argument(
+        "--sampling-strategy",
+        type=_sampling_strategy,
+        default="auto",
+        metavar="S",
+        help="which classes grow, as in imbalanced-learn: auto, minority, "
+        "'not minority', 'not majority', all, or a float (minority over majority "
+        "count, two classes only) (default: auto)",
+    )
+    parser.add_argument(
+        "--categorical",
+        nargs="+",
+        metavar="COLUMN",
+        help="numeric columns to model as categories, besides the text columns "
+        "(default: text columns only)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_epochs,
+        default="auto",
+        metavar="N",
+        help="training epochs, or auto for about 1000 optimiser steps (default: auto)",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        metavar="N",
+        help="seed of the training and sampling (default: unseeded, fresh each run)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show a progress bar over the epochs (default: off)",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="HTML",
+        help="also write the quality report of the synthetic rows here "
+        "(default: no report)",
+    )
+    parser.set_defaults(func=_run_resample)
+
+
+def _add_report(subparsers):
+    parser = subparsers.add_parser(
+        "report",
+        help="write an HTML report comparing synthetic rows with real ones",
+        description="Compare synthetic rows with real ones, class by class: "
+        "column marginals, correlation differences, a PCA scatter, C2ST AUC, "
+        "DCR ratio and exact-copy rate, in one self-contained HTML file. "
+        "SYNTHETIC may be the output of skgan resample: when it starts with the "
+        "rows of REAL, only the rows after them are compared.",
+    )
+    parser.add_argument("real", metavar="REAL", help="real rows, .csv or .parquet")
+    parser.add_argument(
+        "synthetic", metavar="SYNTHETIC", help="synthetic rows, .csv or .parquet"
+    )
+    _add_target_and_output(parser, "HTML", "HTML file to write")
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the two-sample test and the scatter's draw (default: 0)",
+    )
+    parser.set_defaults(func=_run_report)
+
+
 def build_parser():
     """Build the ``skgan`` argument parser with its subcommands.
 
@@ -241,6 +560,8 @@ def build_parser():
     parser.add_argument("--version", action="version", version=__version__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_demo(subparsers)
+    _add_resample(subparsers)
+    _add_report(subparsers)
     _add_benchmark(subparsers)
     return parser
 
@@ -256,10 +577,15 @@ def main(argv=None):
     Returns
     -------
     status : int
-        Exit status: 0 on success.
+        Exit status: 0 on success, 1 when an input file or option cannot be
+        used, which is told in one line on standard error.
     """
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except _InputError as error:
+        print(f"skgan: error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@ import re
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from skgan.cli import build_parser, main
@@ -9,7 +11,9 @@ from skgan.cli import build_parser, main
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
-@pytest.mark.parametrize("argv", [[], ["benchmark"], ["demo"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["benchmark"], ["demo"], ["resample"], ["report"]]
+)
 def test_help_imports_no_heavy_module(argv):
     code = (
         "import sys\n"
@@ -38,7 +42,7 @@ def _options(help_text):
     }
 
 
-@pytest.mark.parametrize("command", ["benchmark", "demo"])
+@pytest.mark.parametrize("command", ["benchmark", "demo", "resample", "report"])
 def test_every_option_says_what_it_does_and_its_default(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
@@ -48,7 +52,7 @@ def test_every_option_says_what_it_does_and_its_default(command, capsys):
     assert len(options) > 3
     for option, help_text in options.items():
         if option != "-h":
-            assert "(default: " in help_text, option
+            assert "(default: " in help_text or "(required)" in help_text, option
 
 
 def test_benchmark_prints_the_files_it_wrote(tmp_path, capsys):
@@ -87,3 +91,174 @@ def test_benchmark_prints_the_files_it_wrote(tmp_path, capsys):
 def test_demo_options_reach_the_demo():
     args = build_parser().parse_args(["demo", "--minority", "12", "--n-splits", "3"])
     assert (args.minority, args.n_splits, args.random_state) == (12, 3, 0)
+
+
+def _table(n_major=48, n_minor=12, seed=0):
+    """A small mixed table: float, int, text and bool features, text labels."""
+    rng = np.random.default_rng(seed)
+    n = n_major + n_minor
+    return pd.DataFrame(
+        {
+            "income": rng.normal(50.0, 10.0, n).round(2),
+            "label": ["stay"] * n_major + ["leave"] * n_minor,
+            "children": rng.integers(0, 4, n),
+            "city": rng.choice(["Lyon", "Porto", "Graz"], n),
+            "owner": rng.random(n) < 0.3,
+        }
+    )
+
+
+FAST = ["--epochs", "2", "--random-state", "0"]
+
+
+def test_resample_keeps_columns_and_dtypes_of_a_csv(tmp_path, capsys):
+    source, out, report = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "r.html"
+    _table().to_csv(source, index=False)
+    argv = ["resample", str(source), "--target", "label", "-o", str(out), *FAST]
+    assert main([*argv, "--report", str(report)]) == 0
+    real, resampled = pd.read_csv(source), pd.read_csv(out)
+    assert list(resampled.columns) == list(real.columns)
+    assert (resampled.dtypes == real.dtypes).all()
+    pd.testing.assert_frame_equal(resampled.iloc[:60], real)
+    synthetic = resampled.iloc[60:]
+    assert (synthetic["label"] == "leave").all() and len(synthetic) == 36
+    assert set(synthetic["city"]) <= {"Lyon", "Porto", "Graz"}
+    printed = capsys.readouterr().out
+    assert f"wrote {out}: 60 input rows and 36 synthetic rows" in printed
+    assert report.read_text(encoding="utf-8").count("<h2>Class leave</h2>") == 1
+
+
+def test_resample_reads_and_writes_parquet_with_categories(tmp_path):
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    table = _table().astype({"city": "category"})
+    table.to_parquet(source, index=False)
+    argv = ["resample", str(source), "--target", "label", "-o", str(out), *FAST]
+    assert main([*argv, "--categorical", "children"]) == 0
+    resampled = pd.read_parquet(out)
+    assert (resampled.dtypes == pd.read_parquet(source).dtypes).all()
+    assert len(resampled) == 96
+    assert set(resampled["children"]) <= set(table["children"])
+
+
+def test_sampling_strategy_takes_imblearn_strings_and_floats(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _table().to_csv(source, index=False)
+    argv = ["resample", str(source), "--target", "label", "-o", str(out), *FAST]
+    assert main([*argv, "--sampling-strategy", "0.5"]) == 0
+    assert pd.read_csv(out)["label"].value_counts()["leave"] == 24
+    parser = build_parser()
+    for strategy in ("auto", "minority", "not majority", "all"):
+        args = parser.parse_args([*argv, "--sampling-strategy", strategy])
+        assert args.sampling_strategy == strategy
+
+
+def _bad_inputs(tmp_path):
+    """Argument lists of ``skgan resample`` that must fail, and their message."""
+    good = tmp_path / "good.csv"
+    _table().to_csv(good, index=False)
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "data.txt").write_text("a,b\n1,2\n")
+    _table().assign(label="stay").to_csv(tmp_path / "one.csv", index=False)
+    out = str(tmp_path / "out.csv")
+    return {
+        "missing file": ([str(tmp_path / "nope.csv"), "-o", out], "does not exist"),
+        "empty file": ([str(tmp_path / "empty.csv"), "-o", out], "is empty"),
+        "not a CSV": ([str(tmp_path / "binary.csv"), "-o", out], "cannot read"),
+        "unknown input extension": ([str(tmp_path / "data.txt"), "-o", out], "'.txt'"),
+        "unknown output extension": (
+            [str(good), "-o", str(tmp_path / "o.xlsx")],
+            "'.xlsx'",
+        ),
+        "no such output folder": (
+            [str(good), "-o", str(tmp_path / "nowhere" / "out.csv")],
+            "does not exist",
+        ),
+        "output is a folder": (
+            [str(good), "-o", str(tmp_path / "x.csv")],
+            "is a folder",
+        ),
+        "one class": ([str(tmp_path / "one.csv"), "-o", out], "one class"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing file",
+        "empty file",
+        "not a CSV",
+        "unknown input extension",
+        "unknown output extension",
+        "no such output folder",
+        "output is a folder",
+        "one class",
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(case, tmp_path, capsys):
+    (tmp_path / "x.csv").mkdir()
+    argv, message = _bad_inputs(tmp_path)[case]
+    assert main(["resample", *argv, "--target", "label", *FAST]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("skgan: error: ") and message in lines[0]
+    assert not list(tmp_path.glob("out.*"))
+
+
+def test_missing_target_column_names_the_columns(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    _table().to_csv(source, index=False)
+    argv = ["resample", str(source), "--target", "y", "-o", str(tmp_path / "o.csv")]
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert error == (
+        f"skgan: error: target column 'y' is not in {source} "
+        "(columns: income, label, children, city, owner)\n"
+    )
+
+
+def test_missing_pyarrow_is_named(tmp_path, capsys, monkeypatch):
+    def no_engine(*args, **kwargs):
+        raise ImportError("Unable to find a usable engine")
+
+    source = tmp_path / "in.parquet"
+    _table().to_parquet(source)
+    monkeypatch.setattr(pd, "read_parquet", no_engine)
+    argv = ["resample", str(source), "--target", "label", "-o", str(tmp_path / "o.csv")]
+    assert main(argv) == 1
+    assert "needs pyarrow: pip install pyarrow" in capsys.readouterr().err
+
+
+def test_report_compares_only_the_rows_resample_appended(tmp_path, capsys):
+    source, out, page = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "r.html"
+    _table().to_csv(source, index=False)
+    main(["resample", str(source), "--target", "label", "-o", str(out), *FAST])
+    argv = ["report", str(source), str(out), "--target", "label", "-o", str(page)]
+    assert main(argv) == 0
+    assert "reporting on the 36 rows after them" in capsys.readouterr().out
+    assert "<p>12 real rows, 36 synthetic rows.</p>" in page.read_text(encoding="utf-8")
+
+
+def test_python_dash_m_skgan_resamples_a_csv(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _table().to_csv(source, index=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skgan",
+            "resample",
+            str(source),
+            "--target",
+            "label",
+            "--output",
+            str(out),
+            *FAST,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "36 synthetic rows" in result.stdout
+    assert len(pd.read_csv(out)) == 96
