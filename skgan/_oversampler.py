@@ -1,5 +1,6 @@
 """The estimator: parameters, validation, fit / fit_resample / sample."""
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -231,6 +232,14 @@ class GANOversampler(BaseOverSampler):
 
     Notes
     -----
+    ``fit`` and ``fit_resample`` change the sampler only when they succeed:
+    if training fails or is interrupted (``KeyboardInterrupt``), the sampler
+    keeps the fitted state it had before the call, torch's thread count is
+    restored, and the exception propagates. A loss that becomes NaN or
+    infinite stops training within 50 steps; training restarts once at a
+    quarter of the learning rate (with a ``RuntimeWarning``), and a second
+    divergence raises a ``RuntimeError`` that names the remedies.
+
     Numeric columns are normalised (see ``numeric_encoding``) before training
     and mapped back afterwards, clipped to each column's observed range;
     integer columns hold integers. A numeric column with missing values gains
@@ -344,6 +353,32 @@ class GANOversampler(BaseOverSampler):
         self.verbose = verbose
         self.random_state = random_state
 
+    def fit_resample(self, X, y, **params):
+        """Train the GAN(s) and append synthetic rows to ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Training rows, or images (see ``image_shape``).
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        **params : dict
+            Extra parameters of imbalanced-learn's ``fit_resample``; unused.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix}
+            The rows of ``X``, unchanged and in order, then the synthetic
+            rows, in the container and dtypes of ``X``.
+
+        y_resampled : array-like
+            The labels of ``X_resampled``.
+        """
+        with _unchanged_on_error(self):
+            return super().fit_resample(X, y, **params)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the GAN(s) on ``X`` and ``y`` without resampling.
@@ -363,12 +398,13 @@ class GANOversampler(BaseOverSampler):
         self : GANOversampler
             The fitted sampler.
         """
-        check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type
-        )
-        self._train(X, y)
+        with _unchanged_on_error(self):
+            check_classification_targets(y)
+            X, y, _ = self._check_X_y(X, y)
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, y, self._sampling_type
+            )
+            self._train(X, y)
         return self
 
     def sample(self, n_samples, y):
@@ -606,6 +642,18 @@ def _fit_class(config, data, spans, seed, desc):
     labels = torch.zeros(len(data), dtype=torch.int64)
     with torch_threads(config.n_threads):
         return fit_gan(config, data, labels, spans, seed, desc)
+
+
+@contextmanager
+def _unchanged_on_error(estimator):
+    """Leave ``estimator`` as it was if the block raises or is interrupted."""
+    state = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(state)
+        raise
 
 
 def _seed_sequence(random_state):

@@ -10,8 +10,9 @@ from its parameters and the data, and returns a :class:`FittedGAN`.
 import math
 import sys
 import threading
+import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import torch
@@ -123,10 +124,46 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
     -------
     fitted : FittedGAN
         The networks on the CPU, the loss history and the conditioner.
+
+    Raises
+    ------
+    RuntimeError
+        When a loss becomes NaN or infinite twice: once at
+        ``config.learning_rate``, which warns and trains again from the same
+        seed at a ``DIVERGED_LR_CUT`` times lower rate, and once at that.
     """
     init_seed, train_seed, anchor_seed = (int(s) for s in seed.generate_state(3))
     conditioner = None if spans is None else Conditioner(data, labels, spans)
     anchors = Anchors(data, labels, spans, anchor_seed) if config.anchor else None
+
+    def attempt(settings):
+        return _fit_once(
+            settings, data, labels, spans, conditioner, anchors, seeds, desc
+        )
+
+    seeds = init_seed, train_seed
+    try:
+        return attempt(config)
+    except _Diverged as first:
+        retry = replace(config, learning_rate=config.learning_rate / DIVERGED_LR_CUT)
+        warnings.warn(
+            f"{desc}: {first}; training again with learning_rate="
+            f"{retry.learning_rate:g}.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        try:
+            return attempt(retry)
+        except _Diverged as second:
+            raise RuntimeError(
+                f"{desc}: {second}, also with learning_rate={retry.learning_rate:g}. "
+                "Lower learning_rate further, use loss='hinge', or check the "
+                "data for extreme values."
+            ) from None
+
+
+def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc):
+    init_seed, train_seed = seeds
     with seeded_global_rng(init_seed):
         generator, discriminator = make_networks(
             tuple(data.shape[1:]),
@@ -244,6 +281,7 @@ def train_gan(
     for epoch in range(1, config.epochs + 1):
         # Losses add up on the device; one transfer per epoch, not per step.
         d_total = g_total = torch.zeros((), device=device)
+        step = 0
         for _ in range(steps):
             for _ in range(config.discriminator_steps):
                 rows, cls, cond, anchor = draw()
@@ -270,6 +308,9 @@ def train_gan(
             opt_g.step()
             d_total = d_total + d_loss.detach()
             g_total = g_total + g_loss.detach()
+            step += 1
+            if step % _CHECK_EVERY == 0 or step == steps:
+                _check_finite(d_total + g_total, epoch)
         record = {
             "epoch": epoch,
             "d_loss": d_total.item() / steps,
@@ -281,6 +322,23 @@ def train_gan(
     generator.eval()
     discriminator.eval()
     return history
+
+
+class _Diverged(Exception):
+    """A loss became NaN or infinite."""
+
+
+# Steps between checks for a diverged loss; each check waits for the device.
+_CHECK_EVERY = 50
+# Learning rate divisor of the one retry after a diverged run.
+DIVERGED_LR_CUT = 4
+
+
+def _check_finite(total, epoch):
+    if not torch.isfinite(total):
+        raise _Diverged(
+            f"training diverged (a loss became {total.item()}) in epoch {epoch}"
+        )
 
 
 class Adam:
@@ -349,7 +407,13 @@ def generate(fitted, labels, seed, device):
             cond = conditioner.condition(level)
             anchor = anchors and anchors.draw(cls, level, rng)
         chunks.append(_fake_rows(generator, cls, cond, anchor, rng).cpu())
-    return torch.cat(chunks)
+    rows = torch.cat(chunks)
+    if not torch.isfinite(rows).all():
+        raise RuntimeError(
+            "The generator produced NaN or infinite values; fit again with a "
+            "lower learning_rate."
+        )
+    return rows
 
 
 class _Tensors:

@@ -370,3 +370,71 @@ def test_verbose_lines_name_the_model(imbalanced, capsys):
         line.startswith(("GAN epoch", "class 1 epoch", "class 2 epoch"))
         for line in lines
     )
+
+
+def test_interrupted_fit_leaves_the_sampler_as_it_was(imbalanced, monkeypatch):
+    import skgan._train
+
+    X, y = imbalanced
+    sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
+    before = dict(sampler.__dict__)
+    twin = pickle.loads(pickle.dumps(sampler))
+    threads = torch.get_num_threads()
+
+    def interrupt(total, epoch):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skgan._train, "_check_finite", interrupt)
+    for call in (sampler.fit, sampler.fit_resample):
+        with pytest.raises(KeyboardInterrupt):
+            call(X[:100], y[:100])
+        assert sampler.__dict__.keys() == before.keys()
+        assert all(sampler.__dict__[key] is before[key] for key in before)
+        assert torch.get_num_threads() == threads
+    fresh = GANOversampler(random_state=0, **FAST)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit_resample(X, y)
+    assert not hasattr(fresh, "generator_") and not hasattr(fresh, "classes_")
+    np.testing.assert_array_equal(sampler.sample(5, y=2), twin.sample(5, y=2))
+
+
+def _poisoned_losses(monkeypatch, times):
+    """Make the discriminator loss NaN until ``times`` divergences were seen."""
+    import skgan._train
+
+    seen = []
+    d_loss, g_loss = skgan._train._LOSSES["wgan-gp"]
+    check = skgan._train._check_finite
+
+    def poisoned(*args):
+        loss = d_loss(*args)
+        return loss * float("nan") if len(seen) < times else loss
+
+    def counting(total, epoch):
+        try:
+            check(total, epoch)
+        except Exception:
+            seen.append(epoch)
+            raise
+
+    monkeypatch.setitem(skgan._train._LOSSES, "wgan-gp", (poisoned, g_loss))
+    monkeypatch.setattr(skgan._train, "_check_finite", counting)
+    return seen
+
+
+def test_diverged_training_retries_once_at_a_lower_rate(imbalanced, monkeypatch):
+    seen = _poisoned_losses(monkeypatch, times=1)
+    with pytest.warns(RuntimeWarning, match="learning_rate=5e-05"):
+        sampler = GANOversampler(learning_rate=2e-4, random_state=0, **FAST)
+        X_res, _ = sampler.fit_resample(*imbalanced)
+    assert seen == [1]
+    assert np.isfinite(X_res).all()
+    assert all(np.isfinite(r["d_loss"]) for r in sampler.history_)
+
+
+def test_training_that_diverges_twice_names_the_remedy(imbalanced, monkeypatch):
+    _poisoned_losses(monkeypatch, times=2)
+    sampler = GANOversampler(random_state=0, **FAST)
+    with pytest.warns(RuntimeWarning), pytest.raises(RuntimeError, match="Lower"):
+        sampler.fit_resample(*imbalanced)
+    assert not hasattr(sampler, "generator_")
