@@ -396,7 +396,7 @@ _SCORE_READINGS = {
     "C2ST AUC": "ROC-AUC of a gradient-boosting classifier trained to tell real "
     "from synthetic rows (5-fold): 0.5 means it cannot tell them apart, 1.0 that "
     "every synthetic row gives itself away, and well below 0.5 flags synthetic "
-    "rows that copy real ones.",
+    "rows that copy or hug real ones.",
     "DCR ratio": "Median distance from a synthetic row to its closest real row, "
     "over the median distance between neighbouring real rows: near 1 the "
     "synthetic rows are as new as a fresh real sample would be, near 0 they hug "
