@@ -591,11 +591,16 @@ def _scores_table(real, synthetic, random_state):
         "exact-copy rate": exact_copy_rate(real, synthetic),
     }
     rows = "".join(
-        f"<tr><th>{name}</th><td>{value:.3f}</td>"
+        f"<tr><th>{name}</th><td>{_score(value)}</td>"
         f"<td class='text'>{_SCORE_READINGS[name]}</td></tr>"
         for name, value in scores.items()
     )
     return f"<h3>Scores</h3>\n<table>{rows}</table>"
+
+
+def _score(value):
+    # NaN: too few rows for the score; inf: a DCR ratio over duplicated rows.
+    return f"{value:.3f}" if np.isfinite(value) else "n/a"
 
 
 def _marginals_html(real, synthetic, distances):

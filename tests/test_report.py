@@ -110,6 +110,12 @@ def test_quality_report_scores_are_those_of_skgan_metrics():
         assert f"<th>{name}</th><td>{value:.3f}</td>" in page
 
 
+def test_a_score_that_needs_more_rows_reads_n_a():
+    real, synthetic = _tables()
+    page = quality_report(real, synthetic.iloc[:1], target="y")
+    assert "<tr><th>C2ST AUC</th><td>n/a</td>" in page
+
+
 def test_quality_report_caps_the_marginal_grid_and_lists_every_column():
     real, synthetic = _tables(n_features=16)
     page = quality_report(real, synthetic, target="y")
