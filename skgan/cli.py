@@ -99,9 +99,9 @@ def _command_line(args):
     if sys.argv[1:2] == ["benchmark"]:
         return shlex.join(["skgan", *sys.argv[1:]])
     words = ["skgan", "benchmark", "--suite", args.suite]
-    for option in ("datasets", "samplers", "classifiers"):
+    for option in ("datasets", "samplers", "classifiers", "restore_from"):
         if getattr(args, option):
-            words += [f"--{option}", *getattr(args, option)]
+            words += [f"--{option.replace('_', '-')}", *getattr(args, option)]
     for option in ("repeats", "n_splits", "seed", "out", "name"):
         if getattr(args, option) is not None:
             words += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
@@ -111,19 +111,25 @@ def _command_line(args):
 def _run_benchmark(args):
     from . import benchmark
 
-    scores = benchmark.run_benchmark(
-        args.suite,
-        args.datasets,
-        args.samplers,
-        args.classifiers,
-        repeats=args.repeats,
-        n_splits=args.n_splits,
-        out=args.out,
-        quick=args.quick,
-        seed=args.seed,
-        name=args.name,
-        command=_command_line(args),
-    )
+    try:
+        scores = benchmark.run_benchmark(
+            args.suite,
+            args.datasets,
+            args.samplers,
+            args.classifiers,
+            repeats=args.repeats,
+            n_splits=args.n_splits,
+            out=args.out,
+            quick=args.quick,
+            seed=args.seed,
+            name=args.name,
+            command=_command_line(args),
+            restore_from=args.restore_from or (),
+        )
+    # Options and files are checked before any fitting, and a failing sampler
+    # is a result, so these are the user's input.
+    except (ValueError, OSError) as error:
+        raise _InputError(_one_line(error)) from error
     print("wrote:")
     for path in scores.attrs["files"]:
         print(f"  {path}")
@@ -412,6 +418,13 @@ def _add_benchmark(subparsers):
     )
     parser.add_argument(
         "--name", help="stem of the output files (default: the suite's name)"
+    )
+    parser.add_argument(
+        "--restore-from",
+        nargs="+",
+        metavar="CSV",
+        help="_scores.csv files of earlier runs (same seed and folds): their cells, "
+        "but the GAN's, are restored into the cache first (default: none)",
     )
     parser.add_argument(
         "--quick",

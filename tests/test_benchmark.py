@@ -1,5 +1,11 @@
 import math
+import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -12,12 +18,13 @@ from skgan.benchmark import (
     appended_fidelity,
     friedman_pvalues,
     rank_table,
+    restore_cache,
     run_benchmark,
     score_predictions,
     smote_neighbours,
 )
 from skgan.benchmark._samplers import cache_name
-from skgan.cli import build_parser
+from skgan.cli import build_parser, main
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
@@ -296,3 +303,147 @@ def test_gan_cache_name_follows_its_defaults(monkeypatch):
     assert defaults["loss"] != "hinge"
     monkeypatch.setitem(defaults, "loss", "hinge")
     assert cache_name("gan", gan) != before
+
+
+class _Broken:
+    def fit_resample(self, X, y):
+        raise RuntimeError("boom")
+
+
+def _refusing(names):
+    def refuse(X, y, *, seed, image_shape=None):
+        raise AssertionError("cached cells must not be refitted")
+
+    return dict.fromkeys(names, refuse)
+
+
+def _cache_files(out):
+    return {
+        path.relative_to(out): path.read_text()
+        for path in (out / "cache").rglob("*.json")
+    }
+
+
+def test_cache_restored_from_the_results_files(tmp_path):
+    from imblearn import FunctionSampler
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    samplers = {
+        **{name: FACTORIES[name] for name in ("none", "ros", "smote")},
+        # A sampler that fails leaves no fidelity; one that adds no rows, [].
+        "broken": lambda X, y, **kw: _Broken(),
+        "same": lambda X, y, **kw: FunctionSampler(validate=False),
+    }
+    _run(first, {"tiny": _table()}, samplers)
+    second.mkdir()
+    for suffix in ("_scores.csv", "_fidelity.csv"):
+        shutil.copy(first / f"tiny{suffix}", second / f"tiny{suffix}")
+    # 5 samplers x 2 classifiers x 2 folds, and the fidelity of 3 samplers.
+    assert restore_cache(second / "tiny_scores.csv", second, n_splits=2) == 20 + 6
+    assert _cache_files(second) == _cache_files(first)
+    assert restore_cache(second / "tiny_scores.csv", second, n_splits=2) == 0
+    _run(second, {"tiny": _table()}, _refusing(samplers))
+    for suffix in ("_scores.csv", "_fidelity.csv"):
+        assert (second / f"tiny{suffix}").read_text() == (
+            first / f"tiny{suffix}"
+        ).read_text()
+    assert (
+        "- 20 of 20 scores were read from the cache;"
+        in (second / "tiny.md").read_text()
+    )
+
+
+def test_restore_refuses_gan_cells_and_other_folds(first_run, tmp_path):
+    scores_csv = first_run[0] / "tiny_scores.csv"
+    with pytest.raises(ValueError, match="`samplers` must be among"):
+        restore_cache(scores_csv, tmp_path, samplers=["gan"])
+    with pytest.raises(ValueError, match="n_splits=5 has folds"):
+        restore_cache(scores_csv, tmp_path)
+    assert restore_cache(scores_csv, tmp_path, samplers=["ros"], n_splits=2) == 6
+    written = {path.name for path in (tmp_path / "cache").rglob("*.json")}
+    assert written == {"ros__lr.json", "ros__dt.json", "ros__fidelity.json"}
+
+
+def test_corrupt_cache_files_are_recomputed_and_reported(first_run, tmp_path, capsys):
+    shutil.copytree(first_run[0], tmp_path, dirs_exist_ok=True)
+    folder = tmp_path / "cache" / "tiny" / "k2-seed0" / "r0-f1"
+    (folder / "ros__lr.json").write_text('{"f1": 0.5, "gmean"')  # truncated
+    (folder / "smote__dt.json").write_text('"0.9"')
+    (folder / "none__lr.json").write_text('{"f1": 0.5, "error": null}')
+    (folder / "smote__fidelity.json").write_text('{"c2st_auc": 0.5}')
+    capsys.readouterr()
+    scores = _run(tmp_path, {"tiny": _table()})
+    pd.testing.assert_frame_equal(
+        scores.drop(columns="fit_time"), first_run[1].drop(columns="fit_time")
+    )
+    assert (tmp_path / "tiny_fidelity.csv").read_text() == (
+        first_run[0] / "tiny_fidelity.csv"
+    ).read_text()
+    report = (tmp_path / "tiny.md").read_text()
+    assert "- 9 of 12 scores were read from the cache;" in report
+    assert "- 4 corrupt cache file(s) were recomputed: cache/tiny/" in report
+    stderr = capsys.readouterr().err
+    assert stderr.count("note: recomputing corrupt cache file cache/tiny/") == 4
+    assert "smote__dt.json (a str, not a score record)" in stderr
+    assert "none__lr.json (no gmean, auc, balanced_accuracy, fit_time)" in stderr
+    _run(tmp_path, {"tiny": _table()}, _refusing(("none", "ros", "smote")))
+    assert "corrupt" not in (tmp_path / "tiny.md").read_text()
+
+
+_TINY_KEEL = [
+    *("benchmark", "--suite", "keel", "--datasets", "glass4"),
+    *("--samplers", "none", "ros", "smote", "--classifiers", "lr", "dt"),
+    *("--repeats", "1", "--n-splits", "2", "--name", "tiny", "--out"),
+]
+
+
+def _skgan(out):
+    command = [sys.executable, "-m", "skgan", *_TINY_KEEL, str(out)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+
+
+def test_run_killed_at_a_random_moment_resumes_to_the_same_results(tmp_path):
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    assert _skgan(whole).wait() == 0
+    process = _skgan(killed)
+    # Killed while it writes cells, the moment the resumed run must survive.
+    while not (killed / "cache").exists() and process.poll() is None:
+        time.sleep(0.01)
+    delay = random.uniform(0, 1.5)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _skgan(killed).wait() == 0
+    expected, resumed = (
+        pd.read_csv(out / "tiny_scores.csv").drop(columns="fit_time")
+        for out in (whole, killed)
+    )
+    pd.testing.assert_frame_equal(resumed, expected, obj=f"killed after {delay} s")
+    assert (killed / "tiny_fidelity.csv").read_text() == (
+        whole / "tiny_fidelity.csv"
+    ).read_text()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--datasets", "glas4"], "Unknown KEEL dataset"),
+        (["--repeats", "0"], "`repeats` must be an integer >= 1, got 0."),
+        (["--out", "{file}/results"], "cannot create the output folder"),
+        (["--restore-from", "{tmp}/missing_scores.csv"], "No such file"),
+    ],
+)
+def test_cli_bad_input_is_one_line_without_traceback(
+    options, message, tmp_path, capsys
+):
+    (tmp_path / "file").write_text("")
+    fill = {"file": tmp_path / "file", "tmp": tmp_path}
+    argv = ["benchmark", "--datasets", "glass4", "--samplers", "none"]
+    argv += ["--out", str(tmp_path / "out")]
+    argv += [option.format(**fill) for option in options]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith("skgan: error: ") and message in line

@@ -11,7 +11,8 @@ invocations that share ``out``.
 The protocol lives in private modules: ``_suites`` (datasets, folds, default
 settings), ``_samplers`` (sampler factories), ``_cells`` (one sampler on one
 fold, scores, fidelity and the cache), ``_stats`` (ranks and the Friedman
-test) and ``_runner`` (the loop and its files). The names below are imported
+test), ``_restore`` (the cache rebuilt from a finished run's CSV files) and
+``_runner`` (the loop and its files). The names below are imported
 from them on first use, so that ``skgan --help`` needs none of their
 dependencies.
 """
@@ -24,6 +25,7 @@ CLASSIFIERS = ("lr", "svc", "knn", "dt", "hgb")
 
 _LAZY = {
     "run_benchmark": "_runner",
+    "restore_cache": "_restore",
     "rank_table": "_stats",
     "friedman_pvalues": "_stats",
     "score_predictions": "_cells",

@@ -328,6 +328,63 @@ def cell_paths(folder, sampler, classifiers):
     return CellPaths(scores, fidelity)
 
 
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _score_flaw(content):
+    if not isinstance(content, dict):
+        return f"a {type(content).__name__}, not a score record"
+    missing = [key for key in (*METRICS, "fit_time", "error") if key not in content]
+    if missing:
+        return f"no {', '.join(missing)}"
+    if not all(_is_number(content[key]) for key in (*METRICS, "fit_time")):
+        return "a score that is not a number"
+    if not isinstance(content["error"], str | None):
+        return "an error that is not text"
+    return None
+
+
+def _fidelity_flaw(content):
+    if not isinstance(content, list):
+        return f"a {type(content).__name__}, not a list of per-class records"
+    for record in content:
+        if not isinstance(record, dict) or not all(
+            _is_number(record.get(key)) for key in FIDELITY
+        ):
+            return "a per-class record without its fidelity numbers"
+    return None
+
+
+def _flaw(path, check):
+    try:
+        return check(json.loads(path.read_text()))
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        return f"unreadable: {exc}"
+
+
+def discard_corrupt(paths):
+    """Delete the cached files of ``paths`` that cannot be trusted as results.
+
+    A file another program truncated or edited, or one left by an older
+    layout, must be recomputed rather than read as a score.
+
+    Returns
+    -------
+    corrupt : list of (Path, str)
+        The deleted files and what was wrong with each.
+    """
+    checks = [(path, _score_flaw) for path in paths.scores.values()]
+    checks += [(paths.fidelity, _fidelity_flaw)] if paths.fidelity else []
+    corrupt = []
+    for path, check in checks:
+        flaw = _flaw(path, check) if path.exists() else None
+        if flaw:
+            path.unlink()
+            corrupt.append((path, flaw))
+    return corrupt
+
+
 def collect(records):
     """One row per cached record; a fidelity file holds one record per class."""
     rows = []

@@ -1,12 +1,22 @@
 """``run_benchmark``: the loop over datasets, folds and samplers, and its files."""
 
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
 
 from ..report import benchmark_markdown, plot_mean_ranks, provenance
-from ._cells import FIDELITY, METRICS, cell_paths, collect, fold_folder, run_cell
+from ._cells import (
+    FIDELITY,
+    METRICS,
+    cell_paths,
+    collect,
+    discard_corrupt,
+    fold_folder,
+    run_cell,
+)
+from ._restore import restore_cache
 from ._samplers import FACTORIES, cache_name
 from ._stats import friedman_pvalues, rank_table
 from ._suites import resolve_datasets, settings
@@ -26,6 +36,33 @@ def _factories(samplers, notes):
         notes.append(_NO_CTGAN)
         samplers = [name for name in samplers if name != "ctgan"]
     return {name: FACTORIES[name] for name in samplers}
+
+
+def _output_folder(out):
+    """Create ``out``, failing before any fitting when it cannot be written."""
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create the output folder {out}: {exc}") from exc
+    if not os.access(out, os.W_OK):
+        raise PermissionError(f"cannot write to the output folder {out}")
+
+
+def _discard_corrupt(paths, out):
+    """Delete the untrustworthy cached files of a cell, saying so on stderr."""
+    corrupt = discard_corrupt(paths)
+    for path, flaw in corrupt:
+        print(
+            f"note: recomputing corrupt cache file {path.relative_to(out)} ({flaw})",
+            file=sys.stderr,
+        )
+    return [path for path, _ in corrupt]
+
+
+def _corrupt_note(corrupt, out):
+    shown = ", ".join(str(path.relative_to(out)) for path in corrupt[:5])
+    more = ", ..." if len(corrupt) > 5 else ""
+    return f"{len(corrupt)} corrupt cache file(s) were recomputed: {shown}{more}"
 
 
 def _header(started, tasks, run, samplers, seed, notes):
@@ -93,6 +130,7 @@ def run_benchmark(
     name=None,
     progress=True,
     command=None,
+    restore_from=(),
 ):
     """Run the benchmark protocol and write its report.
 
@@ -134,6 +172,10 @@ def run_benchmark(
         Show a progress bar over folds.
     command : str or None, default=None
         Command line recorded in the report; None records this call.
+    restore_from : sequence of path-like, default=()
+        ``<name>_scores.csv`` files of earlier runs with the same ``seed`` and
+        ``n_splits``, whose cells (but the GAN's) :func:`restore_cache` writes
+        into the cache before the run, so that only changed samplers refit.
 
     Returns
     -------
@@ -154,11 +196,14 @@ def run_benchmark(
     notes = []
     factories = _factories(run.samplers, notes)
     tasks = resolve_datasets(suite, run.datasets)
-    Path(out).mkdir(parents=True, exist_ok=True)
+    _output_folder(out)
+    for path in restore_from:
+        n_restored = restore_cache(path, out, seed=seed, n_splits=run.n_splits)
+        notes.append(f"{n_restored} cache files restored from {path}")
     command = command or f"run_benchmark(suite={suite!r}, quick={quick})"
     # Recorded before the run: the date and the code it measures.
     started = provenance(command)
-    scores, fidelity, n_cached = [], [], 0
+    scores, fidelity, corrupt, n_cached = [], [], [], 0
     start = time.perf_counter()
     total = sum(run.repeats * (run.n_splits if t.folds else 1) for t in tasks)
     with tqdm(total=total, unit="fold", disable=not progress) as bar:
@@ -181,6 +226,7 @@ def run_benchmark(
                 for sampler, factory in factories.items():
                     paths = cell_paths(folder, cached_as[sampler], run.classifiers)
                     cell_seed = seed + 100 * fold.repeat + fold.fold
+                    corrupt += _discard_corrupt(paths, out)
                     n_cached += sum(path.exists() for path in paths.scores.values())
                     run_cell(paths, factory, fold, cell_seed, task.image_shape)
                     cell = {**keys, "sampler": sampler}
@@ -190,6 +236,8 @@ def run_benchmark(
                     fidelity += [(cell, paths.fidelity)] if paths.fidelity else []
                 bar.update()
     scores, fidelity = collect(scores), collect(fidelity)
+    if corrupt:
+        notes.append(_corrupt_note(corrupt, out))
     notes.append(
         f"{n_cached} of {len(scores)} scores were read from the cache; "
         f"wall time {(time.perf_counter() - start) / 60:.1f} min"
