@@ -102,7 +102,8 @@ class MLPGenerator(_Rebuildable):
         ]
         self.register_buffer("discrete_columns", torch.tensor(columns).long(), False)
         self.register_buffer("segments", torch.tensor(segments).long(), False)
-        layers, width = [], latent_dim + n_classes + cond_dim + out_dim * anchored
+        anchor_dim = (2 * out_dim + 1) * anchored
+        layers, width = [], latent_dim + n_classes + cond_dim + anchor_dim
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LayerNorm(hidden), nn.ReLU()]
             width = hidden
@@ -114,22 +115,30 @@ class MLPGenerator(_Rebuildable):
             with torch.no_grad():
                 layers[-1].weight.mul_(0.1)
                 layers[-1].bias.zero_()
-            scale = torch.ones(out_dim)
-            scale[self.discrete_columns] = ANCHOR_LOGIT
-            self.register_buffer("anchor_scale", scale, False)
+            discrete = torch.zeros(out_dim, dtype=torch.bool)
+            discrete[self.discrete_columns] = True
+            self.register_buffer("discrete_mask", discrete, False)
 
     def forward(self, z, labels, cond=None, rng=None, anchor=None):
         """Generate rows; ``rng`` (a ``torch.Generator``) draws the Gumbel noise.
 
-        An anchored generator takes each row's ``anchor`` as input and adds
-        its output to it (to the logits of the discrete blocks, scaled by
-        ``ANCHOR_LOGIT``).
+        An anchored generator takes each row's ``anchor`` (a real row, its
+        difference to a neighbour and SMOTE's step, see
+        ``skgan._train.Anchors``) as input. Each numeric value becomes the
+        row's plus a share of the difference, the share being the sigmoid of
+        the output plus the logit of the step, so an output of 0 gives
+        SMOTE's point; a discrete block's output is added to the row's
+        one-hot levels times ``ANCHOR_LOGIT``.
         """
         onehot = nn.functional.one_hot(labels, self.n_classes).to(z.dtype)
         inputs = [z, onehot] + [x for x in (cond, anchor) if x is not None]
         raw = self.body(torch.cat(inputs, dim=1))
         if self.anchored:
-            raw = raw + anchor * self.anchor_scale
+            start, delta, step = anchor.tensor_split([raw.shape[1], -1], dim=1)
+            share = torch.sigmoid(raw + torch.logit(step, eps=1e-6))
+            raw = torch.where(
+                self.discrete_mask, raw + ANCHOR_LOGIT * start, start + share * delta
+            )
         if not self.discrete_spans:
             return raw
         soft = gumbel_softmax(

@@ -29,9 +29,10 @@ from ._train import (
     torch_threads,
 )
 
-# Optimiser steps that ``epochs="auto"`` aims for; see benchmarks/README.md.
-_AUTO_STEPS = 1000
-_MIN_AUTO_EPOCHS = 3
+# Optimiser steps that ``epochs="auto"`` aims for, at least one epoch. An
+# anchored generator starts from plausible rows and needs far fewer steps than
+# images generated from noise (benchmarks/results/ablations.md, images.md).
+AUTO_STEPS = {"table": 250, "image": 1000}
 # Augmentations that ``augment="auto"`` applies to images modelled by
 # convolutional networks; on 8x8 digits, modelled by fully connected ones, they
 # cut the share of recognisable synthetic digits from 99% to about 80% (see
@@ -70,15 +71,17 @@ class GANOversampler(BaseOverSampler):
         all-numeric table. Synthetic rows only hold categories seen in
         ``fit``, in the column's dtype.
 
-    numeric_encoding : {{"mode", "quantile"}}, default="mode"
-        Normalisation of numeric columns. ``"mode"`` is CTGAN's mode-specific
-        normalisation: a Gaussian mixture is fitted to each column (by EM on
-        a subsample) and a value becomes its mixture mode plus its offset in
-        it, which suits multi-modal and skewed columns; ``"quantile"`` maps
-        each column to a standard normal by a quantile transform, which fits
-        faster. On the mixed-type suite ``"mode"`` gave closer marginals and
-        an equal or lower C2ST AUC on every table, at up to 1.5 times the
-        fit time (``benchmarks/results/mixed_fidelity.md``).
+    numeric_encoding : {{"quantile", "mode"}}, default="quantile"
+        Normalisation of numeric columns. ``"quantile"`` maps each column to
+        a standard normal by a quantile transform; ``"mode"`` is CTGAN's
+        mode-specific normalisation: a Gaussian mixture is fitted to each
+        column (by EM on a subsample) and a value becomes its mixture mode
+        plus its offset in it. For a generator from noise, ``"mode"`` gave
+        closer marginals on the mixed-type suite
+        (``benchmarks/results/mixed_fidelity.md``); an anchored generator
+        (``anchor``) starts from real values anyway, and with it
+        ``"quantile"`` ranks better downstream on the KEEL tables and fits
+        faster (``benchmarks/results/ablations.md``).
 
     image_shape : tuple of int, default=None
         ``None`` treats ``X`` as a table, unless it is a 3-D ``(n_samples, H,
@@ -100,8 +103,10 @@ class GANOversampler(BaseOverSampler):
 
     epochs : int or "auto", default="auto"
         Passes over the training rows. ``"auto"`` picks enough epochs for about
-        1000 optimiser steps (at least 3 epochs), so small tables get as many
-        updates as large ones.
+        250 optimiser steps on a table and 1000 on images, and at least one
+        epoch: small tables get as many updates as large ones, and beyond
+        64,000 rows (with the default ``batch_size``) the cost grows with the
+        rows.
 
     batch_size : int, default=256
         Rows per optimiser step. Batches are drawn with replacement, so a batch
@@ -308,7 +313,7 @@ class GANOversampler(BaseOverSampler):
         *,
         mode="conditional",
         categorical_features="auto",
-        numeric_encoding="mode",
+        numeric_encoding="quantile",
         image_shape=None,
         augment="auto",
         epochs="auto",
@@ -538,7 +543,11 @@ class GANOversampler(BaseOverSampler):
             )
         return TrainConfig(
             epochs=(
-                auto_epochs(n_rows, self.batch_size)
+                auto_epochs(
+                    n_rows,
+                    self.batch_size,
+                    AUTO_STEPS["table" if self.image_shape_ is None else "image"],
+                )
                 if self.epochs == "auto"
                 else self.epochs
             ),
@@ -631,10 +640,10 @@ class GANOversampler(BaseOverSampler):
         return tags
 
 
-def auto_epochs(n_rows, batch_size):
-    """Epochs that ``epochs="auto"`` trains ``n_rows`` rows for."""
-    steps = n_steps_per_epoch(n_rows, batch_size)
-    return max(_MIN_AUTO_EPOCHS, -(-_AUTO_STEPS // steps))
+def auto_epochs(n_rows, batch_size, steps):
+    """Epochs that ``epochs="auto"`` trains ``n_rows`` rows for: enough for
+    about ``steps`` optimiser steps, and at least one."""
+    return -(-steps // n_steps_per_epoch(n_rows, batch_size))
 
 
 def _fit_class(config, data, spans, seed, desc):

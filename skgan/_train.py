@@ -529,9 +529,11 @@ def _per_span(weights, span_of_level, n_spans):
 class Anchors(_Tensors):
     """Points between real rows of a class and their nearest neighbours.
 
-    The generator starts each row from such an anchor and learns a
-    displacement from it (as SMOTified-GAN and ConvGeN anchor theirs), so
-    synthetic rows stay on the class's manifold. An anchor is drawn as SMOTE
+    The generator starts each row from such an anchor (as SMOTified-GAN and
+    ConvGeN anchor theirs) and learns, for each numeric value, where between
+    the row and its neighbour the new value lies, starting from SMOTE's
+    step; so synthetic values stay between two real neighbours of the class,
+    and rows on the class's manifold. An anchor is drawn as SMOTE
     draws a point: a real row of the class, one of its ``k`` nearest
     neighbours in the class, and a uniform step between them. The step is
     taken on the normalised numeric values whose mixture mode (or
@@ -560,7 +562,7 @@ class Anchors(_Tensors):
         self.data, labels = data[pool], labels[pool]
         self.conditioner = Conditioner(self.data, labels, spans)
         self.neighbours = _class_neighbours(self.data, labels, k)
-        after = list(spans[1:]) + [None]
+        after = [*spans[1:], None][: len(spans)]
         pairs = [
             (span, mode if mode is not None and _is_mode_block(mode) else None)
             for span, mode in zip(spans, after, strict=True)
@@ -580,7 +582,13 @@ class Anchors(_Tensors):
         )[:, : len(pairs)]
 
     def draw(self, cls, level, rng):
-        """One anchor per class index, from a real row holding ``level``."""
+        """One anchor per class index, from a real row holding ``level``.
+
+        Returns, side by side, the real row, its difference to the neighbour
+        in each numeric value (0 elsewhere, and where the two rows' mixture
+        modes or missingness differ) and SMOTE's uniform step; shape
+        ``(len(cls), 2 * width + 1)``.
+        """
         rows = self.conditioner.rows_of(cls, level, rng)
         pick = torch.randint(
             self.neighbours.shape[1], (len(rows),), generator=rng, device=rows.device
@@ -590,7 +598,8 @@ class Anchors(_Tensors):
         shared = self.modes[rows] == self.modes[partners]
         start = self.data[rows]
         delta = self.data[partners][:, self.continuous] - start[:, self.continuous]
-        return start.index_add(1, self.continuous, delta * step * shared)
+        delta = torch.zeros_like(start).index_add(1, self.continuous, delta * shared)
+        return torch.cat([start, delta, step], dim=1)
 
 
 def _is_mode_block(span):
@@ -621,7 +630,7 @@ def _class_neighbours(data, labels, k):
     for cls in torch.unique(labels):
         rows = torch.nonzero(labels == cls).flatten()
         n = min(k, len(rows) - 1)
-        if n == 0:
+        if n == 0 or data.shape[1] == 0:
             found = torch.zeros(len(rows), 1, dtype=torch.int64)
         else:
             # Without X, kneighbors leaves each row out of its own neighbours.

@@ -159,12 +159,15 @@ def test_anchors_lie_between_a_row_and_a_class_neighbour():
     cls = torch.ones(2000, dtype=torch.int64)
     generator = torch.Generator().manual_seed(0)
     level = anchors.conditioner.draw_levels(cls, generator, training=True)
-    drawn = anchors.draw(cls, level, generator)
+    start, delta, step = anchors.draw(cls, level, generator).tensor_split(
+        [data.shape[1], -1], dim=1
+    )
     (block,) = [span for span in codec.spans_ if span.conditional]
-    # The category is the conditioned level; numeric values lie between rows
-    # of class 1, never near class 0.
-    assert torch.equal(drawn[:, block.start : block.stop].argmax(1), level)
-    x = codec.decode(drawn.numpy())["x"]
+    # The category is the conditioned level; SMOTE's point between the row
+    # and its neighbour lies among rows of class 1, never near class 0.
+    assert torch.equal(start[:, block.start : block.stop].argmax(1), level)
+    assert not delta[:, block.start : block.stop].any()
+    x = codec.decode((start + step * delta).numpy())["x"]
     assert x.between(X["x"][40:].min(), X["x"][40:].max()).all()
     assert x.nunique() > 100
 
@@ -178,7 +181,10 @@ def test_anchors_of_a_one_row_class_are_that_row():
     cls = torch.ones(50, dtype=torch.int64)
     generator = torch.Generator().manual_seed(0)
     level = anchors.conditioner.draw_levels(cls, generator, training=False)
-    assert torch.equal(anchors.draw(cls, level, generator), data[[3] * 50])
+    start, delta, _ = anchors.draw(cls, level, generator).tensor_split(
+        [data.shape[1], -1], dim=1
+    )
+    assert torch.equal(start, data[[3] * 50]) and not delta.any()
 
 
 def test_anchored_rows_stay_near_the_class_without_training():
@@ -191,6 +197,14 @@ def test_anchored_rows_stay_near_the_class_without_training():
         synthetic = sampler.fit_resample(X, y)[0][len(X) :]
         spread[anchor] = np.quantile(np.abs(synthetic - 6).max(axis=1), 0.8)
     assert spread["neighbours"] < 1.5 < spread[None]
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_anchored_fit_of_a_wholly_missing_table(rows):
+    X = pd.DataFrame({"a": [np.nan] * rows})
+    y = pd.Series(([0] * (rows - rows // 4 - 1) + [1] * (rows // 4 + 1)))
+    X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(X, y)
+    assert X_res["a"].isna().all() and len(X_res) == len(y_res)
 
 
 def test_anchor_applies_to_tables_only():

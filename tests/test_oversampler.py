@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from skgan import GANOversampler
-from skgan._oversampler import _AUTO_STEPS, _MIN_AUTO_EPOCHS, auto_epochs
+from skgan._oversampler import AUTO_STEPS, auto_epochs
 
 FAST = {"epochs": 3, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
 
@@ -286,8 +286,12 @@ def test_hinge_loss_trains(imbalanced):
 
 
 def test_auto_epochs_scale_with_table_size():
-    assert auto_epochs(50, batch_size=100) == _AUTO_STEPS
-    assert auto_epochs(50_000, batch_size=100) == _MIN_AUTO_EPOCHS
+    assert auto_epochs(50, batch_size=100, steps=250) == 250
+    assert auto_epochs(1_000, batch_size=100, steps=250) == 25
+    assert auto_epochs(50_000, batch_size=100, steps=250) == 1
+    table = GANOversampler(batch_size=100, hidden_dims=(8,), latent_dim=4)
+    table.fit(*make_classification(n_samples=50, random_state=0))
+    assert table.config_.epochs == AUTO_STEPS["table"]
 
 
 @pytest.mark.parametrize("mode", ["conditional", "per_class"])

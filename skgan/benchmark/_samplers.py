@@ -128,9 +128,7 @@ def _gan(X, y, *, seed, image_shape=None):
 
 FACTORIES = {
     "none": lambda X, y, *, seed, image_shape=None: None,
-    "ros": lambda X, y, *, seed, image_shape=None: RandomOverSampler(
-        random_state=seed
-    ),
+    "ros": lambda X, y, *, seed, image_shape=None: RandomOverSampler(random_state=seed),
     "smote": _smote,
     "borderline": lambda X, y, *, seed, image_shape=None: BorderlineSMOTE(
         k_neighbors=smote_neighbours(y), random_state=seed
