@@ -280,7 +280,9 @@ def _run_resample(args):
     )
     try:
         X_res, y_res = sampler.fit_resample(X, y)
-    except ValueError as error:  # the data or options do not suit the sampler
+    # ValueError: the data or options do not suit the sampler; RuntimeError:
+    # training diverged twice, and the message names the remedies.
+    except (ValueError, RuntimeError) as error:
         raise _InputError(_one_line(error)) from error
     resampled = X_res.assign(**{args.target: y_res.to_numpy()})[table.columns]
     _write_table(resampled, args.output)

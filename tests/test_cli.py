@@ -262,3 +262,20 @@ def test_python_dash_m_skgan_resamples_a_csv(tmp_path):
     )
     assert "36 synthetic rows" in result.stdout
     assert len(pd.read_csv(out)) == 96
+
+
+def test_diverging_training_is_one_line_on_stderr(tmp_path, capsys, monkeypatch):
+    import skgan._train
+
+    def always_diverged(total, epoch):
+        raise skgan._train._Diverged(f"training diverged in epoch {epoch}")
+
+    monkeypatch.setattr(skgan._train, "_check_finite", always_diverged)
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _table().to_csv(source, index=False)
+    argv = ["resample", str(source), "--target", "label", "-o", str(out), *FAST]
+    with pytest.warns(RuntimeWarning):
+        assert main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "Lower learning_rate" in lines[0]
+    assert not out.exists()
