@@ -56,7 +56,7 @@ VARIANTS = {
     "100 steps": variant(steps=100),
     "numeric_encoding='mode'": variant(numeric_encoding="mode"),
     "loss='minimax'": variant(loss="minimax"),
-    "penalty_interval=4": variant(penalty_interval=4),
+    "penalty_interval=1": variant(penalty_interval=1),
 }
 
 

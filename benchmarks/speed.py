@@ -181,7 +181,10 @@ def child(code, env=ONE_THREAD, python=sys.executable):
 
 
 def _has_ctgan(python):
-    probe = subprocess.run([python, "-c", "import ctgan"], capture_output=True)
+    try:
+        probe = subprocess.run([python, "-c", "import ctgan"], capture_output=True)
+    except OSError:  # no such interpreter
+        return False
     return probe.returncode == 0
 
 
@@ -275,7 +278,7 @@ def start_up():
                 "the whole process (python -c ...)": fit["wall_s"],
             }
         }
-    )
+    ).rename_axis("what")
 
 
 def main(argv=None):
