@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import QuantileTransformer
 
+from ._state import saveable
+
 # One-hot spans wider than this keep the most frequent levels and pool the rest
 # into one level that decodes to a frequency-weighted draw among them, so a
 # column with thousands of levels costs bounded memory and time.
@@ -39,8 +41,11 @@ _NUMERIC_KINDS = {
     "boolean",
     "empty",
 }
+# A saved quantile column keeps its fitted transformer, attribute by attribute.
+saveable(QuantileTransformer)
 
 
+@saveable
 @dataclass(frozen=True)
 class Span:
     """A block of model columns that encodes part of one input column.
@@ -112,6 +117,7 @@ def categorical_mask(X, categorical_features):
     return mask
 
 
+@saveable
 class TableCodec:
     """Encode a mixed-type table for the networks and decode generated rows.
 
@@ -239,6 +245,7 @@ def is_categorical(column):
     )
 
 
+@saveable
 class _CategoricalColumn:
     """One-hot levels of a categorical column, missing values being a level."""
 
@@ -368,6 +375,7 @@ class _NumericColumn:
         return _restore_numeric(values, self.dtype)
 
 
+@saveable
 class _QuantileColumn(_NumericColumn):
     def fit_values(self, observed, rng):
         self.quantiles = QuantileTransformer(
@@ -393,6 +401,7 @@ class _QuantileColumn(_NumericColumn):
         )
 
 
+@saveable
 class _ModeColumn(_NumericColumn):
     """Mode-specific normalisation: a value is a mixture mode and an offset in it."""
 

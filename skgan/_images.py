@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._state import saveable
 
+
+@saveable
 @dataclass(frozen=True)
 class ImageLayout:
     """How images are laid out in the caller's ``X``.
@@ -89,6 +92,7 @@ def _channels_last(shape):
     return tuple(shape) + (1,) * (3 - len(shape))
 
 
+@saveable
 class ImageCodec:
     """Scale image rows to [-1, 1] tensors for the networks and back.
 

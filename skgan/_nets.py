@@ -15,6 +15,8 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from ._state import saveable
+
 # Smallest image side for which ``network="auto"`` picks convolutional networks;
 # on 8x8 digits fully connected ones learn better and faster (see
 # benchmarks/results/images.md).
@@ -26,11 +28,16 @@ ANCHOR_LOGIT = 5.0
 
 
 class _Rebuildable(nn.Module):
-    """A module that pickles as its constructor arguments and state dict.
+    """A module that pickles and saves as its constructor arguments and state dict.
 
     Spectral-norm parametrisations cannot be pickled as objects; rebuilding from
     arguments also lets a network trained on a GPU load on a CPU-only machine.
+    Every subclass is :func:`~skgan._state.saveable`.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        saveable(cls)
 
     def __new__(cls, *args, **kwargs):
         # Recorded here, before any __init__ runs, so subclasses need not
@@ -40,8 +47,20 @@ class _Rebuildable(nn.Module):
         return module
 
     def __reduce__(self):
-        state = {key: value.cpu() for key, value in self.state_dict().items()}
-        return _rebuild, (type(self), *self._init_args, state)
+        return _rebuild, (type(self), *self._init_args, self._cpu_state())
+
+    def to_state(self):
+        """The constructor arguments and the CPU state dict, as a dict."""
+        args, kwargs = self._init_args
+        return {"args": args, "kwargs": kwargs, "state": self._cpu_state()}
+
+    @classmethod
+    def from_state(cls, state):
+        """Rebuild a module from :meth:`to_state`'s dict."""
+        return _rebuild(cls, state["args"], state["kwargs"], state["state"])
+
+    def _cpu_state(self):
+        return {key: value.cpu() for key, value in self.state_dict().items()}
 
 
 _global_rng_lock = threading.Lock()

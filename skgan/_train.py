@@ -20,10 +20,12 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._nets import make_networks, seeded_global_rng
+from ._state import saveable
 
 LOSSES = ("wgan-gp", "hinge", "minimax")
 
 
+@saveable
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything one GAN fit needs besides the data, resolved and checked.
@@ -51,6 +53,7 @@ class TrainConfig:
     verbose: int
 
 
+@saveable
 class FittedGAN(NamedTuple):
     """One trained generator/discriminator pair, on the CPU.
 
@@ -65,6 +68,15 @@ class FittedGAN(NamedTuple):
     history: list
     conditioner: "Conditioner | None"
     anchors: "Anchors | None"
+
+    def to_state(self):
+        """The fields as a dict (a named tuple has no attributes to save)."""
+        return self._asdict()
+
+    @classmethod
+    def from_state(cls, state):
+        """Rebuild a fitted record from :meth:`to_state`'s dict."""
+        return cls(**state)
 
 
 def n_steps_per_epoch(n_rows, batch_size):
@@ -432,6 +444,7 @@ class _Tensors:
 _MOVABLE = (torch.Tensor, _Tensors)
 
 
+@saveable
 class Conditioner(_Tensors):
     """Training by sampling (Xu et al., 2019) inside each class.
 
@@ -526,6 +539,7 @@ def _per_span(weights, span_of_level, n_spans):
     return weights / totals[:, span_of_level].clamp_min(1e-12) / n_spans
 
 
+@saveable
 class Anchors(_Tensors):
     """Points between real rows of a class and their nearest neighbours.
 
