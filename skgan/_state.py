@@ -53,7 +53,8 @@ def encode(value):
         return {"$": "dict", "v": [[encode(k), encode(v)] for k, v in value.items()]}
     if type(value) is tuple:
         return {"$": "tuple", "v": [encode(item) for item in value]}
-    if type(value).__name__ in _CLASSES:
+    # By identity: another class of the same name would load as the registered one.
+    if _CLASSES.get(type(value).__name__) is type(value):
         state = value.to_state() if hasattr(value, "to_state") else vars(value)
         return {"$": "object", "class": type(value).__name__, "v": encode(state)}
     for kind, (check, describe, _) in _KINDS.items():

@@ -263,3 +263,12 @@ def test_file_naming_an_unknown_class_is_refused(tmp_path):
     torch.save(contents, path)
     with pytest.raises(ValueError, match="damaged.*unknown class 'Popen'"):
         GANOversampler.load(path)
+
+
+def test_unregistered_class_of_a_registered_name_is_not_saved(tmp_path):
+    class Span:  # same name as skgan._codec.Span, which is saveable
+        pass
+
+    sampler = GANOversampler(categorical_features=[Span()])
+    with pytest.raises(ValueError, match="Cannot save a value of type .*Span"):
+        sampler.save(tmp_path / "sampler.skgan")
