@@ -165,6 +165,24 @@ done(fit_s=time.perf_counter() - start, epochs=sampler.config_.epochs,
 """
 
 
+_LARGE = """
+if {kind!r} == "wide":
+    X, y = mixed(1_000_000, 50)
+else:  # one categorical column of 100,000 levels beside five numeric ones
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({{f"x{{i}}": rng.normal(size=300_000) for i in range(5)}})
+    codes = rng.integers(0, 100_000, 300_000)
+    X["city"] = pd.Series([f"c{{i}}" for i in codes], dtype="category")
+    y = pd.Series((rng.random(300_000) < 0.1).astype(int))
+input_mb = X.memory_usage(deep=True).sum() / 2**20
+from skgan import GANOversampler
+start = time.perf_counter()
+X_res, y_res = GANOversampler(random_state=0).fit_resample(X, y)
+done(fit_resample_s=time.perf_counter() - start, input_mb=input_mb,
+     output_mb=X_res.memory_usage(deep=True).sum() / 2**20, peak_mb=peak_mb())
+"""
+
+
 def child(code, env=ONE_THREAD, python=sys.executable):
     """Run ``code`` in a fresh process; return its JSON record and wall time."""
     start = time.perf_counter()
@@ -301,6 +319,16 @@ def main(argv=None):
     grid = {n: child(_GRID.format(n_jobs=n))["seconds"] for n in (1, 2)}
     busy = child(_BUSY)
     sizes = scaling(args.quick)
+    large = pd.DataFrame(
+        {
+            label: child(_LARGE.format(kind=kind))
+            for label, kind in (
+                ("1,000,000 x 50", "wide"),
+                ("300,000 rows, a 100,000-level column", "levels"),
+            )
+            if not args.quick
+        }
+    ).T.rename_axis("table")
     figure = Path(args.out).with_name("speed_scaling.png")
     plot_scaling(sizes, figure)
     fresh = start_up()
@@ -358,6 +386,15 @@ def main(argv=None):
         markdown_table(sizes.set_index(["rows", "columns"]), digits=2),
         "",
         f"![fit time and memory]({figure.name})",
+        "",
+        "## Memory at scale",
+        "",
+        "`fit_resample` to balanced classes (10% minority); peak memory of the "
+        "whole process against the sizes of the input and output tables. A "
+        "categorical column keeps its 99 most frequent levels and pools the "
+        "rest, so its model width is bounded.",
+        "",
+        markdown_table(large, digits=1) if len(large) else "(not measured)",
         "",
         "## A fresh process",
         "",

@@ -125,10 +125,11 @@ class TableCodec:
     ----------
     categorical : ndarray of bool of shape (n_features,)
         Which columns are categorical.
-    numeric : {"mode", "quantile"}, default="mode"
-        Normalisation of numeric columns: a quantile transform to a standard
-        normal, or CTGAN's mode-specific normalisation (a Gaussian mixture
-        per column; a value becomes its mode and its offset within it).
+    numeric : {"standard", "quantile", "mode"}, default="mode"
+        Normalisation of numeric columns: standardisation (zero mean, unit
+        variance), a quantile transform to a standard normal, or CTGAN's
+        mode-specific normalisation (a Gaussian mixture per column; a value
+        becomes its mode and its offset within it).
     """
 
     def __init__(self, categorical, numeric="mode"):
@@ -145,7 +146,7 @@ class TableCodec:
         self.encode_seed_ = int(rng.integers(2**63))
         # Decoding draws pooled rare levels; successive calls continue one stream.
         self.decode_rng_ = np.random.default_rng(rng.integers(2**63))
-        numeric_type = _ModeColumn if self.numeric == "mode" else _QuantileColumn
+        numeric_type = NUMERIC_ENCODINGS[self.numeric]
         self.columns_codecs_ = [
             (_CategoricalColumn if is_cat else numeric_type)(name).fit(column, rng)
             for (name, column), is_cat in zip(
@@ -375,8 +376,34 @@ class _NumericColumn:
         return _restore_numeric(values, self.dtype)
 
 
+class _ScalarColumn(_NumericColumn):
+    """A numeric column normalised into one model column."""
+
+    def value_width(self):
+        return 1
+
+    def value_layout(self):
+        return [(1, "continuous", False)]
+
+
 @saveable
-class _QuantileColumn(_NumericColumn):
+class _StandardColumn(_ScalarColumn):
+    """Standardisation: linear, so points between two rows stay between them."""
+
+    def fit_values(self, observed, rng):
+        self.mean = observed.mean()
+        # A constant column has no spread to divide by.
+        self.scale = observed.std() or 1.0
+
+    def encode_values(self, values, rng):
+        return ((values - self.mean) / self.scale)[:, None]
+
+    def decode_values(self, block):
+        return block[:, 0] * self.scale + self.mean
+
+
+@saveable
+class _QuantileColumn(_ScalarColumn):
     def fit_values(self, observed, rng):
         self.quantiles = QuantileTransformer(
             n_quantiles=min(1000, len(observed)),
@@ -384,12 +411,6 @@ class _QuantileColumn(_NumericColumn):
             subsample=100_000,
             random_state=int(rng.integers(2**31)),
         ).fit(observed[:, None])
-
-    def value_width(self):
-        return 1
-
-    def value_layout(self):
-        return [(1, "continuous", False)]
 
     def encode_values(self, values, rng):
         return self.quantiles.transform(values[:, None])
@@ -511,3 +532,11 @@ def _is_temporal(dtype):
     return pd.api.types.is_datetime64_any_dtype(
         dtype
     ) or pd.api.types.is_timedelta64_dtype(dtype)
+
+
+# The column codec of each ``numeric_encoding``.
+NUMERIC_ENCODINGS = {
+    "standard": _StandardColumn,
+    "quantile": _QuantileColumn,
+    "mode": _ModeColumn,
+}

@@ -25,6 +25,10 @@ MIN_CONV_SIDE = 16
 # block: an untrained generator keeps that level about 19 times in 20 against
 # ten alternatives.
 ANCHOR_LOGIT = 5.0
+# An anchored generator's share of the way from a row to its neighbour stays
+# this far from either end, so a numeric value never lands exactly on a real
+# row's: left free, the share saturates and synthetic rows copy real ones.
+SHARE_MARGIN = 0.1
 
 
 class _Rebuildable(nn.Module):
@@ -154,7 +158,9 @@ class MLPGenerator(_Rebuildable):
         raw = self.body(torch.cat(inputs, dim=1))
         if self.anchored:
             start, delta, step = anchor.tensor_split([raw.shape[1], -1], dim=1)
-            share = torch.sigmoid(raw + torch.logit(step, eps=1e-6))
+            share = SHARE_MARGIN + (1 - 2 * SHARE_MARGIN) * torch.sigmoid(
+                raw + torch.logit(step, eps=1e-6)
+            )
             raw = torch.where(
                 self.discrete_mask, raw + ANCHOR_LOGIT * start, start + share * delta
             )

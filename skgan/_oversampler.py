@@ -18,7 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import __version__
-from ._codec import TableCodec, categorical_mask
+from ._codec import NUMERIC_ENCODINGS, TableCodec, categorical_mask
 from ._images import ImageCodec, infer_layout
 from ._nets import uses_conv
 from ._state import decode, encode
@@ -78,17 +78,20 @@ class GANOversampler(BaseOverSampler):
         all-numeric table. Synthetic rows only hold categories seen in
         ``fit``, in the column's dtype.
 
-    numeric_encoding : {{"quantile", "mode"}}, default="quantile"
-        Normalisation of numeric columns. ``"quantile"`` maps each column to
-        a standard normal by a quantile transform; ``"mode"`` is CTGAN's
+    numeric_encoding : {{"standard", "quantile", "mode"}}, default="standard"
+        Normalisation of numeric columns. ``"standard"`` standardises each
+        column to zero mean and unit variance; being linear, it keeps an
+        anchored generator's values (see ``anchor``) between the two real
+        values they start from, as SMOTE's are. ``"quantile"`` maps each
+        column to a standard normal by a quantile transform; tied values
+        squash the space between them, so anchored rows snap onto real
+        values and copy real rows more often. ``"mode"`` is CTGAN's
         mode-specific normalisation: a Gaussian mixture is fitted to each
         column (by EM on a subsample) and a value becomes its mixture mode
-        plus its offset in it. For a generator from noise, ``"mode"`` gave
-        closer marginals on the mixed-type suite
-        (``benchmarks/results/mixed_fidelity.md``); an anchored generator
-        (``anchor``) starts from real values anyway, and with it
-        ``"quantile"`` ranks better downstream on the KEEL tables and fits
-        faster (``benchmarks/results/ablations.md``).
+        plus its offset in it; for a generator from noise it gave the closest
+        marginals on the mixed-type suite
+        (``benchmarks/results/mixed_fidelity.md``). The defaults are compared
+        in ``benchmarks/results/ablations.md``.
 
     image_shape : tuple of int, default=None
         ``None`` treats ``X`` as a table, unless it is a 3-D ``(n_samples, H,
@@ -288,14 +291,14 @@ class GANOversampler(BaseOverSampler):
     >>> sampler = GANOversampler(epochs=5, random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> sorted(Counter(y_res).items())
-    [(np.int64(0), 269), (np.int64(1), 269)]
+    [(np.int64(0), 268), (np.int64(1), 268)]
     """
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "mode": [StrOptions({"conditional", "per_class"})],
         "categorical_features": [StrOptions({"auto"}), "array-like", None],
-        "numeric_encoding": [StrOptions({"quantile", "mode"})],
+        "numeric_encoding": [StrOptions(set(NUMERIC_ENCODINGS))],
         "image_shape": [tuple, None],
         "augment": [str, None],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -322,7 +325,7 @@ class GANOversampler(BaseOverSampler):
         *,
         mode="conditional",
         categorical_features="auto",
-        numeric_encoding="quantile",
+        numeric_encoding="standard",
         image_shape=None,
         augment="auto",
         epochs="auto",

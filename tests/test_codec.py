@@ -39,7 +39,7 @@ def fitted(X, numeric="quantile"):
     return TableCodec(categorical_mask(X, "auto"), numeric).fit(X, random_state=0)
 
 
-@pytest.mark.parametrize("numeric", ["quantile", "mode"])
+@pytest.mark.parametrize("numeric", ["standard", "quantile", "mode"])
 def test_round_trip_restores_values_dtypes_and_markers(numeric):
     X = mixed_frame()
     codec = fitted(X, numeric)
@@ -116,3 +116,13 @@ def test_unsupported_dtype_is_refused_naming_the_column():
     X = pd.DataFrame({"span": pd.period_range("2020", periods=3, freq="D")})
     with pytest.raises(TypeError, match="'span'"):
         TableCodec(np.array([False]), "quantile").fit(X, random_state=0)
+
+
+def test_standard_encoding_is_linear():
+    X = pd.DataFrame({"x": [1.0, 2.0, 4.0, 9.0], "constant": 3.0})
+    codec = fitted(X, "standard")
+    encoded = codec.encode(X)
+    midpoint = (encoded[0] + encoded[3]) / 2
+    decoded = codec.decode(midpoint[None, :])
+    assert decoded["x"].item() == pytest.approx(5.0)
+    assert decoded["constant"].item() == pytest.approx(3.0)

@@ -8,9 +8,9 @@ from sklearn.datasets import load_digits
 
 from skgan import datasets
 from skgan.datasets import (
+    DIGITS_COUNTS,
     KEEL_SUITE,
     MIXED_SUITE,
-    DIGITS_COUNTS,
     check_keel_name,
     load_imbalanced_digits,
     load_keel,

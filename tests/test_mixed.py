@@ -202,9 +202,19 @@ def test_anchored_rows_stay_near_the_class_without_training():
 @pytest.mark.parametrize("rows", [2, 20])
 def test_anchored_fit_of_a_wholly_missing_table(rows):
     X = pd.DataFrame({"a": [np.nan] * rows})
-    y = pd.Series(([0] * (rows - rows // 4 - 1) + [1] * (rows // 4 + 1)))
+    y = pd.Series([0] * (rows - rows // 4 - 1) + [1] * (rows // 4 + 1))
     X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(X, y)
     assert X_res["a"].isna().all() and len(X_res) == len(y_res)
+
+
+def test_anchored_values_lie_strictly_between_neighbours():
+    # Two-row class: every synthetic value lies between the two rows, never
+    # on either, so no synthetic row copies a real one.
+    X = np.array([[0.5, 0.5]] * 30 + [[10.5, 20.5], [12.5, 26.5]])
+    y = np.r_[np.zeros(30), np.ones(2)]
+    sampler = GANOversampler(random_state=0, **FAST)
+    synthetic = sampler.fit_resample(X, y)[0][len(X) :]
+    assert (synthetic > [10.5, 20.5]).all() and (synthetic < [12.5, 26.5]).all()
 
 
 def test_anchor_applies_to_tables_only():

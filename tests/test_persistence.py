@@ -87,7 +87,12 @@ def test_loaded_table_sampler_draws_the_next_rows(tmp_path, mode):
 
 @pytest.mark.parametrize(
     "mode, encoding",
-    [("conditional", "quantile"), ("conditional", "mode"), ("per_class", "quantile")],
+    [
+        ("conditional", "standard"),
+        ("conditional", "quantile"),
+        ("conditional", "mode"),
+        ("per_class", "standard"),
+    ],
 )
 def test_loaded_dataframe_sampler_keeps_dtypes_and_rows(tmp_path, mode, encoding):
     X, y = mixed_table()
