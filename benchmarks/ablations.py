@@ -4,8 +4,9 @@ Every variant changes one parameter of the default ``GANOversampler`` and
 runs the benchmark protocol on all 25 KEEL tables (one repeat of stratified
 5-fold, the five classifiers, seed 0), next to SMOTE and next to the
 previous release's defaults (a pure-noise GAN trained for about 1000 steps),
-whose scores are read from ``results/keel_scores.csv`` (same folds and
-seeds). The default and SMOTE cells are shared with the KEEL suite's cache.
+whose scores are read from the previous release's published run
+(``results/previous/``, same folds and seeds). The default and SMOTE cells are
+shared with the KEEL suite's cache.
 
 Usage, from the repository root (about an hour on one core)::
 
@@ -63,7 +64,7 @@ VARIANTS = {
 
 def previous_scores(datasets):
     """The previous defaults' scores on repeat 0 of the published KEEL run."""
-    scores = pd.read_csv(RESULTS / "keel_scores.csv")
+    scores = pd.read_csv(RESULTS / "previous" / "keel_scores.csv")
     keep = (
         (scores["sampler"] == "gan")
         & (scores["repeat"] == 0)
@@ -106,15 +107,19 @@ def main(argv=None):
     by_classifier = ranks.groupby(level="classifier", sort=False).mean()
     fidelity = pd.read_csv(Path(args.out) / "ablations_runs_fidelity.csv")
     fidelity = fidelity[fidelity["n_synthetic"] > 0]
-    summary = pd.DataFrame(
-        {
-            "overall mean rank": ranks.mean(),
-            "median fit s": means.groupby("sampler")["fit_time"].median(),
-            "C2ST AUC": fidelity.groupby("sampler")["c2st_auc"].mean(),
-            "DCR ratio": fidelity.groupby("sampler")["dcr_ratio"].mean(),
-            "exact copies": fidelity.groupby("sampler")["exact_copy_rate"].mean(),
-        }
-    ).sort_values("overall mean rank").rename_axis("sampler")
+    summary = (
+        pd.DataFrame(
+            {
+                "overall mean rank": ranks.mean(),
+                "median fit s": means.groupby("sampler")["fit_time"].median(),
+                "C2ST AUC": fidelity.groupby("sampler")["c2st_auc"].mean(),
+                "DCR ratio": fidelity.groupby("sampler")["dcr_ratio"].mean(),
+                "exact copies": fidelity.groupby("sampler")["exact_copy_rate"].mean(),
+            }
+        )
+        .sort_values("overall mean rank")
+        .rename_axis("sampler")
+    )
     lines = [
         "# Ablations: each lever against the defaults",
         "",
@@ -127,7 +132,7 @@ def main(argv=None):
         "minority rows against the training fold's (0.5 = indistinguishable); "
         "DCR ratio: distance of synthetic rows to their closest real row over "
         "real rows' own spacing; exact copies: share of synthetic rows equal "
-        f"to a real row. `{PREVIOUS}` is read from `keel_scores.csv`, so it "
+        f"to a real row. `{PREVIOUS}` is read from `previous/keel_scores.csv`, so it "
         "has no fidelity here (see `keel.md` for its own).",
         "",
         "## Overall",
