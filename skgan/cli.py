@@ -14,84 +14,129 @@ from . import __version__
 from .benchmark import CLASSIFIERS, SAMPLERS, SUITES
 
 
-def demo(minority=30, n_splits=5, random_state=0):
-    """Score a classifier with and without ``GANOversampler`` on an imbalanced table.
+def demo(digit=9, minority=15, n_splits=5, random_state=0):
+    """Score an SVC without resampling, with SMOTE and with ``GANOversampler``.
 
-    The breast-cancer table that ships with scikit-learn is made imbalanced by
-    keeping only ``minority`` malignant tumours (against 357 benign ones). A
-    scaled logistic regression is cross-validated with stratified folds, once
-    on the rows as they are and once behind a ``GANOversampler`` in an
-    imbalanced-learn pipeline, so that resampling sees only training folds.
+    The handwritten digits that ship with scikit-learn become a binary
+    table: one ``digit`` against the nine others, cut to ``minority`` rows of
+    that digit (against about 1,600 of the others). An RBF support vector
+    classifier on standardised pixels is cross-validated with stratified
+    folds, once on the rows as they are and once behind each sampler, with
+    its defaults, in an imbalanced-learn pipeline, so that resampling sees
+    only training folds (SMOTE's ``k_neighbors`` shrinks when a training
+    fold holds fewer than six rows of the digit). On so few rows the
+    classifier rarely predicts the digit at all unless the training folds
+    are resampled.
 
     Parameters
     ----------
-    minority : int, default=30
-        Number of malignant rows kept.
+    digit : int, default=9
+        The digit that is the minority class.
+
+    minority : int, default=15
+        Number of rows of ``digit`` kept; at least ``n_splits + 2``, so that
+        SMOTE finds a neighbour in every training fold.
 
     n_splits : int, default=5
         Number of stratified folds.
 
     random_state : int, default=0
-        Seed of the subsampling, the folds and the sampler.
+        Seed of the subsampling, the folds and the samplers.
 
     Returns
     -------
     table : pandas.DataFrame
-        Mean and standard deviation of balanced accuracy, minority F1 and
-        G-mean over the folds, one row per pipeline.
+        One row per pipeline; columns ``(metric, "mean")`` and
+        ``(metric, "std")`` over the folds for balanced accuracy, minority
+        F1 and G-mean.
+
+    Raises
+    ------
+    ValueError
+        When ``minority`` is too small for ``n_splits`` folds.
     """
     import numpy as np
     import pandas as pd
     from imblearn.metrics import geometric_mean_score
+    from imblearn.over_sampling import SMOTE
     from imblearn.pipeline import make_pipeline
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.datasets import load_digits
     from sklearn.metrics import make_scorer
     from sklearn.model_selection import StratifiedKFold, cross_validate
     from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
 
     from . import GANOversampler
 
-    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
-    y = 1 - y  # malignant is the class of interest: make it the positive label
-    rng = np.random.default_rng(random_state)
-    malignant = np.flatnonzero(y == 1)
-    keep = np.sort(
-        np.concatenate([np.flatnonzero(y == 0), rng.choice(malignant, minority, False)])
-    )
-    X, y = X.iloc[keep], y.iloc[keep]
+    if minority < n_splits + 2:
+        raise ValueError(
+            f"minority={minority} is too few rows for {n_splits} folds and "
+            f"SMOTE; keep at least {n_splits + 2}."
+        )
+    X, y = _one_digit_against_the_rest(load_digits(), digit, minority, random_state)
+    # The smallest training fold's minority rows, less the row itself.
+    k_neighbors = min(5, minority - -(-minority // n_splits) - 1)
+    samplers = {
+        "no resampling": "passthrough",
+        "SMOTE": SMOTE(k_neighbors=k_neighbors, random_state=random_state),
+        "GANOversampler": GANOversampler(random_state=random_state),
+    }
     scoring = {
         "balanced accuracy": "balanced_accuracy",
         "minority F1": "f1",
         "G-mean": make_scorer(geometric_mean_score),
     }
     folds = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
-    pipelines = {
-        "no resampling": make_pipeline(StandardScaler(), LogisticRegression()),
-        "GANOversampler": make_pipeline(
-            GANOversampler(random_state=random_state),
-            StandardScaler(),
-            LogisticRegression(),
-        ),
-    }
     rows = {}
-    for name, pipeline in pipelines.items():
+    for name, sampler in samplers.items():
+        pipeline = make_pipeline(sampler, StandardScaler(), SVC())
         scores = cross_validate(pipeline, X, y, cv=folds, scoring=scoring)
         rows[name] = {
-            metric: f"{scores[f'test_{metric}'].mean():.3f} "
-            f"± {scores[f'test_{metric}'].std():.3f}"
+            (metric, stat): getattr(np, stat)(scores[f"test_{metric}"])
             for metric in scoring
+            for stat in ("mean", "std")
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def _one_digit_against_the_rest(digits, digit, minority, random_state):
+    """Pixels and 0/1 labels: all other digits and ``minority`` rows of ``digit``."""
+    import numpy as np
+
+    y = (digits.target == digit).astype(int)
+    rng = np.random.default_rng(random_state)
+    kept = rng.choice(np.flatnonzero(y), minority, replace=False)
+    keep = np.sort(np.concatenate([np.flatnonzero(y == 0), kept]))
+    return digits.data[keep], y[keep]
+
+
+def _winners(table):
+    """One line naming the best pipeline on each metric (ties, as printed, shared)."""
+    means = table.xs("mean", axis=1, level=1).round(3)
+    best = {
+        metric: " and ".join(means.index[means[metric] == means[metric].max()])
+        for metric in means.columns
+    }
+    return "best: " + "; ".join(f"{metric}: {name}" for metric, name in best.items())
+
+
+def _format(table):
+    """``mean ± std`` cells, three decimals."""
+
+    def text(stat):
+        return table.xs(stat, axis=1, level=1).apply(lambda c: c.map("{:.3f}".format))
+
+    return text("mean") + " ± " + text("std")
+
+
 def _run_demo(args):
     print(
-        f"breast cancer, {args.minority} malignant vs 357 benign rows, "
-        f"logistic regression, {args.n_splits}-fold stratified CV"
+        f"digits: {args.minority} rows of {args.digit} against the other digits, "
+        f"RBF SVC, {args.n_splits}-fold stratified CV"
     )
-    table = demo(args.minority, args.n_splits, args.random_state)
-    print(table.to_string())
+    table = demo(args.digit, args.minority, args.n_splits, args.random_state)
+    print(_format(table).to_string())
+    print(_winners(table))
 
 
 def _command_line(args):
@@ -340,16 +385,26 @@ def _run_report(args):
 def _add_demo(subparsers):
     parser = subparsers.add_parser(
         "demo",
-        help="score a classifier with and without GANOversampler",
-        description="Cross-validate a logistic regression on an imbalanced "
-        "breast-cancer table, with and without GANOversampler, and print "
-        "balanced accuracy, minority F1 and G-mean.",
+        help="score a classifier without resampling, with SMOTE and with "
+        "GANOversampler",
+        description="Cross-validate an RBF SVC on one handwritten digit against "
+        "the others, cut to a few rows of that digit, without resampling, with "
+        "SMOTE and with GANOversampler; print balanced accuracy, minority F1 and "
+        "G-mean, and which pipeline is best on each.",
+    )
+    parser.add_argument(
+        "--digit",
+        type=int,
+        choices=range(10),
+        default=9,
+        metavar="D",
+        help="the digit that is the minority class (default: 9)",
     )
     parser.add_argument(
         "--minority",
         type=int,
-        default=30,
-        help="malignant rows kept against 357 benign ones (default: 30)",
+        default=15,
+        help="rows of that digit kept against about 1,600 others (default: 15)",
     )
     parser.add_argument(
         "--n-splits", type=int, default=5, help="stratified folds (default: 5)"
@@ -358,7 +413,7 @@ def _add_demo(subparsers):
         "--random-state",
         type=int,
         default=0,
-        help="seed of the subsampling, the folds and the sampler (default: 0)",
+        help="seed of the subsampling, the folds and the samplers (default: 0)",
     )
     parser.set_defaults(func=_run_demo)
 

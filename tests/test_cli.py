@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgan.cli import build_parser, main
+from skgan.cli import build_parser, demo, main
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
@@ -89,8 +89,53 @@ def test_benchmark_prints_the_files_it_wrote(tmp_path, capsys):
 
 
 def test_demo_options_reach_the_demo():
-    args = build_parser().parse_args(["demo", "--minority", "12", "--n-splits", "3"])
-    assert (args.minority, args.n_splits, args.random_state) == (12, 3, 0)
+    argv = ["demo", "--digit", "3", "--minority", "12", "--n-splits", "3"]
+    args = build_parser().parse_args(argv)
+    assert (args.digit, args.minority, args.n_splits, args.random_state) == (
+        3,
+        12,
+        3,
+        0,
+    )
+
+
+def test_demo_shows_imbalance_hurting_the_unresampled_classifier():
+    table = demo(minority=12, n_splits=2)
+    assert list(table.index) == ["no resampling", "SMOTE", "GANOversampler"]
+    means = table.xs("mean", axis=1, level=1)
+    assert list(means.columns) == ["balanced accuracy", "minority F1", "G-mean"]
+    assert ((means >= 0) & (means <= 1)).all().all()
+    # An RBF SVC trained on 6 rows of a digit against ~810 never predicts it.
+    assert means.loc["no resampling", "minority F1"] == 0
+    for sampler in ("SMOTE", "GANOversampler"):
+        assert (means.loc[sampler] > means.loc["no resampling"]).all()
+
+
+def test_demo_prints_the_table_and_the_computed_winners(monkeypatch, capsys):
+    metrics = ["balanced accuracy", "minority F1", "G-mean"]
+    columns = pd.MultiIndex.from_product([metrics, ["mean", "std"]])
+    table = pd.DataFrame(
+        [
+            [0.5, 0, 0.1, 0, 0.9, 0],
+            [0.8, 0.1, 0.6, 0.2, 0.7, 0.1],
+            [0.8, 0, 0.7, 0, 0.2, 0],
+        ],
+        index=["no resampling", "SMOTE", "GANOversampler"],
+        columns=columns,
+    )
+    monkeypatch.setattr("skgan.cli.demo", lambda *args: table)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "SMOTE              0.800 ± 0.100  0.600 ± 0.200  0.700 ± 0.100" in out
+    assert out[-1] == (
+        "best: balanced accuracy: SMOTE and GANOversampler; "
+        "minority F1: GANOversampler; G-mean: no resampling"
+    )
+
+
+def test_demo_refuses_too_few_minority_rows():
+    with pytest.raises(ValueError, match="minority=6 is too few rows for 5 folds"):
+        demo(minority=6)
 
 
 def _table(n_major=48, n_minor=12, seed=0):
