@@ -1,5 +1,7 @@
 """The estimator: parameters, validation, fit / fit_resample / sample / save / load."""
 
+import logging
+import time
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -31,6 +33,8 @@ from ._train import (
     n_steps_per_epoch,
     torch_threads,
 )
+
+logger = logging.getLogger("skgan")
 
 # Optimiser steps that ``epochs="auto"`` aims for, at least one epoch. An
 # anchored generator starts from plausible rows and needs far fewer steps than
@@ -610,12 +614,22 @@ class GANOversampler(BaseOverSampler):
         )
 
     def _train(self, X, y):
+        started = time.perf_counter()
         X = _dense(X)  # the codecs work on dense arrays; densify sparse input once
         self.config_ = config = self._check_params_vs_input(len(X))
         root = _seed_sequence(self.random_state)
         codec_seed, sample_seed = root.generate_state(2)
         self._rng = np.random.default_rng(sample_seed)
         self.classes_, y_index = np.unique(y, return_inverse=True)
+        logger.info(
+            "GANOversampler: fitting on %d rows of %d classes, mode=%s, "
+            "%d epochs, device %s",
+            len(X),
+            len(self.classes_),
+            self.mode,
+            config.epochs,
+            config.device,
+        )
         if self.image_shape_ is None:
             mask = categorical_mask(X, self.categorical_features)
             self.categorical_features_ = np.flatnonzero(mask)
@@ -643,6 +657,7 @@ class GANOversampler(BaseOverSampler):
             )
             self._fitted = dict(zip(keys, fits, strict=True))
         self._expose_fitted()
+        logger.info("GANOversampler: fitted in %.1f s", time.perf_counter() - started)
 
     def _expose_fitted(self):
         """Set ``generator_``, ``discriminator_`` and ``history_`` from ``_fitted``."""

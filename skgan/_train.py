@@ -7,6 +7,7 @@ so a seed fixes the run and the caller's global random state is left alone.
 from its parameters and the data, and returns a :class:`FittedGAN`.
 """
 
+import logging
 import math
 import sys
 import threading
@@ -23,6 +24,7 @@ from ._nets import make_networks, seeded_global_rng
 from ._state import saveable
 
 LOSSES = ("wgan-gp", "hinge", "minimax")
+logger = logging.getLogger("skgan")
 
 
 @saveable
@@ -199,11 +201,11 @@ def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc):
 
         def on_epoch(record):
             bar.update()
+            line = "%s epoch %d: d_loss=%.4f g_loss=%.4f"
+            values = desc, record["epoch"], record["d_loss"], record["g_loss"]
+            logger.debug(line, *values)
             if config.verbose >= 2:
-                bar.write(
-                    f"{desc} epoch {record['epoch']}: d_loss={record['d_loss']:.4f} "
-                    f"g_loss={record['g_loss']:.4f}"
-                )
+                bar.write(line % values)
 
         history = train_gan(
             generator.to(config.device),

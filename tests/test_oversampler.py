@@ -1,6 +1,8 @@
 """Behaviour of GANOversampler on numeric tables."""
 
+import logging
 import pickle
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -374,6 +376,32 @@ def test_verbose_lines_name_the_model(imbalanced, capsys):
         line.startswith(("GAN epoch", "class 1 epoch", "class 2 epoch"))
         for line in lines
     )
+
+
+def test_fit_logs_start_end_and_each_epochs_losses(imbalanced, caplog):
+    caplog.set_level(logging.DEBUG, logger="skgan")
+    sampler = GANOversampler(random_state=0, **FAST).fit(*imbalanced)
+    records = [r for r in caplog.records if r.name == "skgan"]
+    info = [r.getMessage() for r in records if r.levelno == logging.INFO]
+    assert len(info) == 2
+    assert "120 rows of 3 classes" in info[0]
+    assert "3 epochs, device cpu" in info[0]
+    assert re.fullmatch(r"GANOversampler: fitted in \d+\.\d s", info[1])
+    debug = [r.getMessage() for r in records if r.levelno == logging.DEBUG]
+    assert debug == [
+        f"GAN epoch {h['epoch']}: d_loss={h['d_loss']:.4f} g_loss={h['g_loss']:.4f}"
+        for h in sampler.history_
+    ]
+
+
+def test_logging_changes_no_result_and_adds_no_handler(imbalanced, caplog):
+    silent = GANOversampler(random_state=0, **FAST).fit_resample(*imbalanced)
+    caplog.set_level(logging.DEBUG, logger="skgan")
+    logged = GANOversampler(random_state=0, **FAST).fit_resample(*imbalanced)
+    assert caplog.records
+    assert [a.tobytes() for a in silent] == [b.tobytes() for b in logged]
+    # caplog's handler sits on the root logger; the library installs none.
+    assert logging.getLogger("skgan").handlers == []
 
 
 def test_interrupted_fit_leaves_the_sampler_as_it_was(imbalanced, monkeypatch):
