@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -18,7 +19,10 @@ pytestmark = pytest.mark.usefixtures("one_blas_thread")
 def _run(name, monkeypatch):
     """Globals of an example run from its folder, where sphinx-gallery runs it."""
     monkeypatch.chdir(EXAMPLES)
-    return runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    try:
+        return runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    finally:
+        plt.close("all")  # other tests count the open figures
 
 
 def test_mixed_missing_keeps_dtypes_categories_and_missing_columns(monkeypatch):
