@@ -208,7 +208,9 @@ def _has_ctgan(python):
 
 def keel_and_ctgan(tables, ctgan_python):
     """Default fit per KEEL table, and GAN vs CTGAN on the CTGAN tables."""
-    keel = pd.DataFrame({name: child(_GAN_FIT.format(name=name)) for name in tables}).T
+    keel = pd.DataFrame(
+        {name: child(_GAN_FIT.format(name=name)) for name in tables}
+    ).T.rename_axis("table")
     rows = []
     for name in CTGAN_TABLES:
         gan = (
