@@ -470,3 +470,13 @@ def test_training_that_diverges_twice_names_the_remedy(imbalanced, monkeypatch):
     with pytest.warns(RuntimeWarning), pytest.raises(RuntimeError, match="Lower"):
         sampler.fit_resample(*imbalanced)
     assert not hasattr(sampler, "generator_")
+
+
+def test_progress_bar_in_a_log_file_stays_short(imbalanced, capsys):
+    # Captured output is not a terminal, as a log file is not: a fit of
+    # hundreds of epochs writes a handful of bar updates, not one per epoch.
+    params = {**FAST, "epochs": 300}
+    GANOversampler(verbose=1, random_state=0, **params).fit(*imbalanced)
+    err = capsys.readouterr().err
+    assert "300/300" in err
+    assert err.count("\r") + err.count("\n") < 10
