@@ -59,6 +59,7 @@ VARIANTS = {
     "numeric_encoding='mode'": variant(numeric_encoding="mode"),
     "loss='minimax'": variant(loss="minimax"),
     "penalty_interval=1": variant(penalty_interval=1),
+    "early_stopping=True": variant(early_stopping=True),
 }
 
 

@@ -181,6 +181,21 @@ class GANOversampler(BaseOverSampler):
         noise alone, as a plain conditional GAN. ``"auto"`` means
         ``"neighbours"`` for tables; images are always generated from noise.
 
+    early_stopping : bool, default=False
+        Hold out a tenth of the rows of each class of at least 10 rows, score
+        the generator on them 20 times over training (the energy distance
+        between as many generated rows of the class and the held-out ones,
+        averaged over classes), keep the generator of the best score, and
+        stop after 4 scores in a row without improvement. The scores are
+        recorded in ``history_`` as ``holdout_distance``. Trains on fewer
+        rows; see ``benchmarks/results/ablations.md`` for its effect.
+
+    max_time : float, default=None
+        Stop training once this many seconds have passed, after the step
+        under way; ``None`` trains for all ``epochs``. The output then
+        depends on the machine's speed, so a fixed ``random_state`` no
+        longer fixes it.
+
     device : str, default="auto"
         Torch device to train on: ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
         ``"mps"``, or ``"auto"`` for CUDA when available, else the CPU. The
@@ -317,6 +332,8 @@ class GANOversampler(BaseOverSampler):
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
         "penalty_interval": [Interval(Integral, 1, None, closed="left")],
         "anchor": [StrOptions({"auto", "neighbours"}), None],
+        "early_stopping": ["boolean"],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_jobs": [Integral, None],
@@ -344,6 +361,8 @@ class GANOversampler(BaseOverSampler):
         gradient_penalty=10.0,
         penalty_interval=4,
         anchor="auto",
+        early_stopping=False,
+        max_time=None,
         device="auto",
         n_threads="auto",
         n_jobs=None,
@@ -368,6 +387,8 @@ class GANOversampler(BaseOverSampler):
         self.gradient_penalty = gradient_penalty
         self.penalty_interval = penalty_interval
         self.anchor = anchor
+        self.early_stopping = early_stopping
+        self.max_time = max_time
         self.device = device
         self.n_threads = n_threads
         self.n_jobs = n_jobs
@@ -712,6 +733,8 @@ class GANOversampler(BaseOverSampler):
             augment=self._augment_policy(),
             device=_resolve_device(self.device),
             n_threads=1 if self.n_threads == "auto" else self.n_threads,
+            early_stopping=self.early_stopping,
+            max_time=self.max_time,
             verbose=self.verbose,
         )
 

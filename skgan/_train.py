@@ -7,10 +7,12 @@ so a seed fixes the run and the caller's global random state is left alone.
 from its parameters and the data, and returns a :class:`FittedGAN`.
 """
 
+import copy
 import logging
 import math
 import sys
 import threading
+import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -53,6 +55,8 @@ class TrainConfig:
     device: torch.device
     n_threads: int
     verbose: int
+    early_stopping: bool = False
+    max_time: float | None = None
 
 
 @saveable
@@ -147,12 +151,15 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
         seed at a ``DIVERGED_LR_CUT`` times lower rate, and once at that.
     """
     init_seed, train_seed, anchor_seed = (int(s) for s in seed.generate_state(3))
+    monitor = None
+    if config.early_stopping:
+        data, labels, monitor = _hold_out(data, labels, anchor_seed)
     conditioner = None if spans is None else Conditioner(data, labels, spans)
     anchors = Anchors(data, labels, spans, anchor_seed) if config.anchor else None
 
     def attempt(settings):
         return _fit_once(
-            settings, data, labels, spans, conditioner, anchors, seeds, desc
+            settings, data, labels, spans, conditioner, anchors, seeds, desc, monitor
         )
 
     seeds = init_seed, train_seed
@@ -176,7 +183,7 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
             ) from None
 
 
-def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc):
+def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc, monitor):
     init_seed, train_seed = seeds
     with seeded_global_rng(init_seed):
         generator, discriminator = make_networks(
@@ -198,6 +205,9 @@ def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc):
         disable=config.verbose < 1,
         mininterval=interval,
     ) as bar:
+        keeper = monitor and _BestGenerator(
+            monitor, generator, conditioner, anchors, train_seed, config
+        )
 
         def on_epoch(record):
             bar.update()
@@ -206,6 +216,7 @@ def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc):
             logger.debug(line, *values)
             if config.verbose >= 2:
                 bar.write(line % values)
+            return keeper is not None and keeper.should_stop(record)
 
         history = train_gan(
             generator.to(config.device),
@@ -218,6 +229,8 @@ def _fit_once(config, data, labels, spans, conditioner, anchors, seeds, desc):
             anchors=anchors,
             on_epoch=on_epoch,
         )
+    if keeper is not None:
+        keeper.restore()
     return FittedGAN(
         generator.cpu(), discriminator.cpu(), history, conditioner, anchors
     )
@@ -246,6 +259,9 @@ def train_gan(
     generated alike, as in DiffAugment (Zhao et al., 2020): the discriminator
     cannot memorise a handful of real images, and since fakes are augmented the
     same way the generator still learns the unaugmented images.
+
+    Training ends early when ``config.max_time`` seconds have passed (after
+    the step under way) or when ``on_epoch`` returns true.
 
     With ``loss="wgan-gp"`` the gradient penalty is applied every
     ``config.penalty_interval`` discriminator steps, scaled by that interval
@@ -292,6 +308,9 @@ def train_gan(
     history = []
     steps = n_steps_per_epoch(len(data), config.batch_size)
     d_step = 0
+    deadline = (
+        None if config.max_time is None else time.perf_counter() + config.max_time
+    )
     for epoch in range(1, config.epochs + 1):
         # Losses add up on the device; one transfer per epoch, not per step.
         d_total = g_total = torch.zeros((), device=device)
@@ -323,19 +342,103 @@ def train_gan(
             d_total = d_total + d_loss.detach()
             g_total = g_total + g_loss.detach()
             step += 1
-            if step % _CHECK_EVERY == 0 or step == steps:
+            out_of_time = deadline is not None and time.perf_counter() > deadline
+            if step % _CHECK_EVERY == 0 or step == steps or out_of_time:
                 _check_finite(d_total + g_total, epoch)
+            if out_of_time:
+                break
         record = {
             "epoch": epoch,
-            "d_loss": d_total.item() / steps,
-            "g_loss": g_total.item() / steps,
+            "d_loss": d_total.item() / step,
+            "g_loss": g_total.item() / step,
         }
         history.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
+        stop = on_epoch is not None and on_epoch(record)
+        if stop or out_of_time:
+            break
     generator.eval()
     discriminator.eval()
     return history
+
+
+# Early stopping: share of each class's rows held out to score the generator,
+# the number of scores over training, and how many in a row may fail to
+# improve before training stops.
+HOLD_OUT = 0.1
+N_SCORES = 20
+PATIENCE = 4
+
+
+def _hold_out(data, labels, seed):
+    """Split off ``HOLD_OUT`` of each class's rows (none of a class under 10).
+
+    Returns the rows to train on, their labels, and the held-out rows by
+    class index, or None when every class is too small to spare any.
+    """
+    rng = torch.Generator().manual_seed(seed)
+    held = torch.zeros(len(data), dtype=torch.bool)
+    for cls in torch.unique(labels):
+        rows = torch.nonzero(labels == cls).flatten()
+        n = int(len(rows) * HOLD_OUT)
+        held[rows[torch.randperm(len(rows), generator=rng)[:n]]] = True
+    monitor = {
+        int(cls): data[held & (labels == cls)] for cls in torch.unique(labels[held])
+    }
+    return data[~held], labels[~held], monitor or None
+
+
+def energy_distance(a, b):
+    """Energy distance between two samples of rows (0 when alike)."""
+    a, b = a.flatten(1), b.flatten(1)
+    return (
+        2 * torch.cdist(a, b).mean()
+        - torch.cdist(a, a).mean()
+        - torch.cdist(b, b).mean()
+    )
+
+
+class _BestGenerator:
+    """Score the generator on held-out rows now and then; keep its best state.
+
+    Every ``config.epochs / N_SCORES`` epochs the generator draws as many
+    rows of each monitored class as were held out, and the energy distance
+    between them and the held-out rows, averaged over classes, is its score.
+    """
+
+    def __init__(self, monitor, generator, conditioner, anchors, seed, config):
+        self.monitor, self.generator = monitor, generator
+        self.conditioner, self.anchors = conditioner, anchors
+        self.seed, self.device = seed + 1, config.device
+        self.every = max(1, config.epochs // N_SCORES)
+        self.best, self.state, self.misses = math.inf, None, 0
+
+    def should_stop(self, record):
+        """Score the generator after an epoch; whether to stop training."""
+        if record["epoch"] % self.every:
+            return False
+        score = self.score()
+        record["holdout_distance"] = score
+        if score < self.best:
+            self.best, self.misses = score, 0
+            self.state = copy.deepcopy(self.generator.state_dict())
+        else:
+            self.misses += 1
+        return self.misses >= PATIENCE
+
+    def score(self):
+        fitted = FittedGAN(self.generator, None, None, self.conditioner, self.anchors)
+        distances = []
+        for cls, real in self.monitor.items():
+            labels = torch.full((len(real),), cls, dtype=torch.int64)
+            fake = generate(fitted, labels, self.seed, self.device)
+            distances.append(energy_distance(fake, real))
+        self.generator.train()
+        return float(torch.stack(distances).mean())
+
+    def restore(self):
+        """Put the best-scoring state back into the generator."""
+        if self.state is not None:
+            self.generator.load_state_dict(self.state)
 
 
 class _Diverged(Exception):

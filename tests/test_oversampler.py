@@ -5,6 +5,7 @@ import pickle
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import numpy as np
@@ -480,3 +481,53 @@ def test_progress_bar_in_a_log_file_stays_short(imbalanced, capsys):
     err = capsys.readouterr().err
     assert "300/300" in err
     assert err.count("\r") + err.count("\n") < 10
+
+
+def test_max_time_stops_training_early(imbalanced):
+    X, y = imbalanced
+    params = {**FAST, "epochs": 100_000}
+    sampler = GANOversampler(max_time=0.5, random_state=0, **params)
+    start = time.perf_counter()
+    X_res, _ = sampler.fit_resample(X, y)
+    assert time.perf_counter() - start < 10
+    assert 1 <= len(sampler.history_) < 100_000
+    assert np.isfinite(X_res).all()
+
+
+def test_early_stopping_keeps_the_best_scored_generator(monkeypatch):
+    import skgan._train
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (200, 3)), rng.normal(4, 1, (60, 3))])
+    y = np.r_[np.zeros(200), np.ones(60)]
+    params = {**FAST, "epochs": 200}
+    scores, states = [], []
+    score = skgan._train._BestGenerator.score
+
+    def recording(keeper):
+        value = score(keeper)
+        scores.append(value)
+        states.append({k: v.clone() for k, v in keeper.generator.state_dict().items()})
+        return value
+
+    monkeypatch.setattr(skgan._train._BestGenerator, "score", recording)
+    sampler = GANOversampler(early_stopping=True, random_state=0, **params)
+    sampler.fit(X, y)
+    scored = [r for r in sampler.history_ if "holdout_distance" in r]
+    assert [r["holdout_distance"] for r in scored] == scores
+    best = int(np.argmin(scores))
+    for key, value in sampler.generator_.state_dict().items():
+        assert torch.equal(value, states[best][key])
+    # It stopped after PATIENCE scores without improvement, or ran to the end.
+    assert (
+        len(scores) - 1 - best == skgan._train.PATIENCE or len(sampler.history_) == 200
+    )
+
+
+def test_early_stopping_without_rows_to_spare_trains_normally(imbalanced):
+    X, y = imbalanced
+    few = np.r_[np.flatnonzero(y == 0)[:9], np.flatnonzero(y == 1)[:5]]
+    sampler = GANOversampler(early_stopping=True, random_state=0, **FAST)
+    sampler.fit(X[few], y[few])
+    assert len(sampler.history_) == FAST["epochs"]
+    assert not any("holdout_distance" in r for r in sampler.history_)
