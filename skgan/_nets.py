@@ -9,6 +9,7 @@ fully connected networks, ``(C, H, W)`` images DCGAN-style convolutional ones.
 
 import math
 import threading
+import warnings
 from contextlib import contextmanager
 
 import torch
@@ -78,7 +79,14 @@ def seeded_global_rng(seed):
     Its state is forked so the caller's is left untouched, and a lock keeps
     fits running in other threads from drawing from it meanwhile.
     """
-    with _global_rng_lock, torch.random.fork_rng(devices=[]):
+    with (
+        _global_rng_lock,
+        torch.random.fork_rng(devices=[]),
+        warnings.catch_warnings(),
+    ):
+        # A table whose every column is missing has no model columns; torch
+        # warns that initialising its empty output layer does nothing.
+        warnings.filterwarnings("ignore", "Initializing zero-element tensors")
         torch.manual_seed(seed)
         yield
 
