@@ -95,7 +95,10 @@ def write_report(scores, args):
         f"- Seeds: {SEEDS}; synthetic minority rows vs real minority rows",
         "",
         "C2ST AUC: gradient-boosting two-sample test, 0.5 = indistinguishable. "
-        "KS: mean per-column KS / TV distance. Lower is better for all.",
+        "KS: mean per-column KS / TV distance, lower is closer. A C2ST AUC "
+        "well below 0.5 means synthetic rows sit nearer the real rows than "
+        "real rows sit to each other, as near-copies do. The c2st rank ranks "
+        "configurations by C2ST AUC, lowest first.",
         "",
         "## Overall (mean over datasets and seeds)",
         "",

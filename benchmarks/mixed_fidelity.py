@@ -12,7 +12,8 @@ is installed.
 
 Usage::
 
-    python benchmarks/mixed_fidelity.py [--seeds 0 1 2] [--encodings quantile mode]
+    python benchmarks/mixed_fidelity.py [--seeds 0 1 2] \
+        [--encodings standard quantile mode]
 """
 
 import argparse
@@ -80,7 +81,9 @@ def fidelity(X, y, X_res, y_res, seed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--encodings", nargs="+", default=["quantile", "mode"])
+    parser.add_argument(
+        "--encodings", nargs="+", default=["standard", "quantile", "mode"]
+    )
     parser.add_argument("--datasets", nargs="+", default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
