@@ -36,7 +36,7 @@ restore() {  # the --restore-from option for the committed scores of $1
     fi
 }
 
-# Smoke run first: a few minutes.
+# Smoke run first: about half a minute.
 "$SKGAN" benchmark --suite keel --quick --out "$OUT" --name keel_quick
 
 # What each suite restores, read before any run overwrites the committed files.

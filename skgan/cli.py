@@ -486,7 +486,7 @@ def _add_benchmark(subparsers):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run of a few minutes: few datasets, samplers and "
+        help="a smoke run of about half a minute: few datasets, samplers and "
         "classifiers, one repeat of 3 folds (default: off)",
     )
     parser.set_defaults(func=_run_benchmark)
