@@ -18,10 +18,12 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from ._state import saveable
 
-# Smallest image side for which ``network="auto"`` picks convolutional networks;
-# on 8x8 digits fully connected ones learn better and faster (see
-# benchmarks/results/images.md).
-MIN_CONV_SIDE = 16
+# Largest image, in values (H * W * C), that ``network="auto"`` models with
+# fully connected networks; larger ones get convolutional networks, whose size
+# does not grow with the image's. On 8x8 and 28x28 digits fully connected
+# networks learn better and many times faster on a CPU (see
+# benchmarks/results/images.md and mnist.md).
+MAX_MLP_VALUES = 4096
 # Logit an anchored generator adds to the anchor's level of each discrete
 # block: an untrained generator keeps that level about 19 times in 20 against
 # ten alternatives.
@@ -324,7 +326,7 @@ def uses_conv(sample_shape, network):
     """Whether :func:`make_networks` builds convolutional networks."""
     return len(sample_shape) == 3 and (
         network == "conv"
-        or (network == "auto" and min(sample_shape[1:]) >= MIN_CONV_SIDE)
+        or (network == "auto" and math.prod(sample_shape) > MAX_MLP_VALUES)
     )
 
 
@@ -349,9 +351,9 @@ def make_networks(
     columns); an ``anchored`` generator also takes an anchor row and outputs
     a displacement from it (see ``skgan._train.Anchors``).
     ``(C, H, W)`` images get convolutional ones with ``conv_width`` channels at
-    full resolution when ``network`` is ``"conv"``, or ``"auto"`` and both
-    sides have at least ``MIN_CONV_SIDE`` pixels; otherwise fully connected
-    networks on the flattened images.
+    full resolution when ``network`` is ``"conv"``, or ``"auto"`` and the
+    image has more than ``MAX_MLP_VALUES`` values; otherwise fully connected
+    networks on the flattened images. (Anchored images arrive as rows.)
     """
     cond_dim = sum(span.stop - span.start for span in spans if span.conditional)
     if len(sample_shape) == 1:

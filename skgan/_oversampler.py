@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import __version__
-from ._codec import NUMERIC_ENCODINGS, TableCodec, categorical_mask
+from ._codec import NUMERIC_ENCODINGS, Span, TableCodec, categorical_mask
 from ._images import ImageCodec, infer_layout
 from ._nets import uses_conv
 from ._state import decode, encode
@@ -38,8 +38,8 @@ logger = logging.getLogger("skgan")
 
 # Optimiser steps that ``epochs="auto"`` aims for, at least one epoch. An
 # anchored generator starts from plausible rows and needs far fewer steps than
-# images generated from noise (benchmarks/results/ablations.md, images.md).
-AUTO_STEPS = {"table": 250, "image": 1000}
+# one generating from noise (benchmarks/results/ablations.md, images.md).
+AUTO_STEPS = {"anchored": 250, "noise": 1000}
 # Augmentations that ``augment="auto"`` applies to images modelled by
 # convolutional networks; on 8x8 digits, modelled by fully connected ones, they
 # cut the share of recognisable synthetic digits from 99% to about 80% (see
@@ -138,9 +138,10 @@ class GANOversampler(BaseOverSampler):
         Network family for images: ``"mlp"`` uses fully connected networks
         of ``hidden_dims`` on the flattened images, ``"conv"`` DCGAN-style
         convolutional networks of ``conv_width``. ``"auto"`` picks ``"conv"``
-        when both image sides have at least 16 pixels: on smaller images such
-        as 8x8 digits the fully connected networks learn better and faster.
-        Tables always use fully connected networks.
+        for images of more than 4,096 values (``H * W * C``, 64x64 grey):
+        on 8x8 and 28x28 digits the fully connected networks learn better and
+        many times faster on a CPU (benchmarks/results/mnist.md). Tables
+        always use fully connected networks.
 
     conv_width : int, default=64
         Channels of both networks for images at full resolution; they double
@@ -175,14 +176,16 @@ class GANOversampler(BaseOverSampler):
         compares it with every step).
 
     anchor : {{"auto", "neighbours"}} or None, default="auto"
-        Where the generator starts each synthetic row of a table.
+        Where the generator starts each synthetic row or image.
         ``"neighbours"``: from an anchor drawn as SMOTE draws a point, between
         a real row of the class and one of its 5 nearest neighbours in the
         class; the generator learns a displacement from it, and keeps or
         changes its categories. Synthetic rows then stay on the class's
         manifold, which linear models and kernels reward. ``None``: from
         noise alone, as a plain conditional GAN. ``"auto"`` means
-        ``"neighbours"`` for tables; images are always generated from noise.
+        ``"neighbours"`` for tables and for images modelled by fully
+        connected networks without augmentation, whose pixels are then
+        treated as numeric values; convolutional networks generate from noise.
 
     early_stopping : bool, default=False
         Hold out a tenth of the rows of each class of at least 10 rows, score
@@ -666,6 +669,10 @@ class GANOversampler(BaseOverSampler):
             self._codec = ImageCodec(self.image_shape_).fit(X)
             spans = None
         data = torch.from_numpy(self._codec.encode(X))
+        if spans is None and config.anchor:
+            # Anchored images are modelled as rows of numeric pixel values.
+            data = data.flatten(1)
+            spans = tuple(Span(i, i + 1, "continuous") for i in range(data.shape[1]))
         if self.mode == "conditional":
             labels = torch.from_numpy(y_index.astype(np.int64))
             with torch_threads(config.n_threads):
@@ -712,12 +719,13 @@ class GANOversampler(BaseOverSampler):
                 "hidden_dims must be a non-empty sequence of positive integers, "
                 f"got {self.hidden_dims!r}."
             )
+        anchored = self._anchor_policy()
         return TrainConfig(
             epochs=(
                 auto_epochs(
                     n_rows,
                     self.batch_size,
-                    AUTO_STEPS["table" if self.image_shape_ is None else "image"],
+                    AUTO_STEPS["anchored" if anchored else "noise"],
                 )
                 if self.epochs == "auto"
                 else self.epochs
@@ -732,7 +740,7 @@ class GANOversampler(BaseOverSampler):
             discriminator_steps=self.discriminator_steps,
             gradient_penalty=float(self.gradient_penalty),
             penalty_interval=self.penalty_interval,
-            anchor=self._anchor_policy(),
+            anchor=anchored,
             augment=self._augment_policy(),
             device=_resolve_device(self.device),
             n_threads=1 if self.n_threads == "auto" else self.n_threads,
@@ -771,12 +779,19 @@ class GANOversampler(BaseOverSampler):
 
     def _anchor_policy(self):
         """Whether generation starts from anchors, for the fitted data."""
-        if self.anchor == "neighbours" and self.image_shape_ is not None:
+        if self.image_shape_ is None:
+            return self.anchor is not None
+        height, width, channels = self.image_shape_
+        as_rows = not (
+            uses_conv((channels, height, width), self.network) or self._augment_policy()
+        )
+        if self.anchor == "neighbours" and not as_rows:
             raise ValueError(
-                "anchor='neighbours' applies to tables; images are generated "
-                "from noise: use anchor='auto' or None."
+                "anchor='neighbours' on images needs fully connected networks "
+                "without augmentation; use network='mlp' and augment=None, or "
+                "anchor=None."
             )
-        return self.anchor is not None and self.image_shape_ is None
+        return self.anchor is not None and as_rows
 
     def _augment_policy(self):
         """The augmentations ``augment`` names, in order, for the fitted data."""

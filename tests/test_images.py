@@ -134,12 +134,15 @@ def test_conv_networks_fit_the_image_size(shape):
     assert discriminator(images, labels).shape == (3, 1)
 
 
-def test_auto_network_picks_mlp_for_tiny_images_and_conv_for_larger():
+def test_auto_network_picks_mlp_up_to_4096_values_and_conv_beyond():
     def generator(shape):
         return make_networks(shape, 2, network="auto", **TINY_NETS)[0]
 
     assert not isinstance(generator((1, 8, 8)), ConvGenerator)
-    assert isinstance(generator((3, 16, 16)), ConvGenerator)
+    assert not isinstance(generator((1, 28, 28)), ConvGenerator)
+    assert not isinstance(generator((1, 64, 64)), ConvGenerator)
+    assert isinstance(generator((3, 64, 64)), ConvGenerator)
+    assert isinstance(generator((1, 65, 64)), ConvGenerator)
 
 
 def test_conditioning_separates_classes():

@@ -19,7 +19,7 @@ dependencies.
 
 import importlib
 
-SUITES = ("keel", "mixed", "digits")
+SUITES = ("keel", "mixed", "digits", "mnist")
 SAMPLERS = ("none", "ros", "smote", "borderline", "adasyn", "ctgan", "gan")
 CLASSIFIERS = ("lr", "svc", "knn", "dt", "hgb")
 

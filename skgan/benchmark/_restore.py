@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._cells import FIDELITY, METRICS, _write_json, cell_paths, fold_folder
+from ._suites import IMAGE_SETS
 
 _KEYS = ["dataset", "repeat", "fold", "sampler"]
 _SCORE_COLUMNS = [*_KEYS, "classifier", *METRICS, "error", "fit_time"]
@@ -55,7 +56,7 @@ def _sampler_failed(cell):
 def _check_folds(scores, n_splits, path):
     """Fail when the folds of ``path`` are not those of ``n_splits``-fold runs."""
     for (dataset, repeat), folds in scores.groupby(["dataset", "repeat"])["fold"]:
-        expected = {0} if dataset == "digits" else set(range(n_splits))
+        expected = {0} if dataset in IMAGE_SETS else set(range(n_splits))
         if set(folds) != expected:
             raise ValueError(
                 f"{path} holds folds {sorted(set(folds))} of {dataset!r}, repeat "
@@ -80,8 +81,8 @@ def _write_new(path, content):
 
 def _restore_cell(key, cell, fidelity, out, seed, n_splits):
     dataset, repeat, fold, sampler = key
-    # The digits split once per seed, so their folder says one split.
-    k = 1 if dataset == "digits" else n_splits
+    # Images split once per seed, so their folder says one split.
+    k = 1 if dataset in IMAGE_SETS else n_splits
     folder = fold_folder(out, dataset, seed, k, repeat, fold)
     paths = cell_paths(folder, sampler, cell["classifier"])
     written = sum(
@@ -119,7 +120,7 @@ def restore_cache(scores_csv, out, *, samplers=None, seed=0, n_splits=5):
     seed : int, default=0
         The ``seed`` of the run that wrote the file.
     n_splits : int, default=5
-        Its folds per repeat (the digits, one split per seed, aside).
+        Its folds per repeat (the image sets, one split per seed, aside).
 
     Returns
     -------

