@@ -39,7 +39,7 @@ logger = logging.getLogger("skgan")
 # Optimiser steps that ``epochs="auto"`` aims for, at least one epoch. An
 # anchored generator starts from plausible rows and needs far fewer steps than
 # one generating from noise (benchmarks/results/ablations.md, images.md).
-AUTO_STEPS = {"anchored": 250, "noise": 1000}
+AUTO_STEPS = {"anchored": 250, "noise": 2000}
 # Augmentations that ``augment="auto"`` applies to images modelled by
 # convolutional networks; on 8x8 digits, modelled by fully connected ones, they
 # cut the share of recognisable synthetic digits from 99% to about 80% (see
@@ -119,8 +119,8 @@ class GANOversampler(BaseOverSampler):
 
     epochs : int or "auto", default="auto"
         Passes over the training rows. ``"auto"`` picks enough epochs for about
-        250 optimiser steps on a table and 1000 on images, and at least one
-        epoch: small tables get as many updates as large ones, and beyond
+        250 optimiser steps with anchored generation (tables, by default) and
+        2000 from noise (images, by default), and at least one epoch: small tables get as many updates as large ones, and beyond
         64,000 rows (with the default ``batch_size``) the cost grows with the
         rows.
 
@@ -183,9 +183,12 @@ class GANOversampler(BaseOverSampler):
         changes its categories. Synthetic rows then stay on the class's
         manifold, which linear models and kernels reward. ``None``: from
         noise alone, as a plain conditional GAN. ``"auto"`` means
-        ``"neighbours"`` for tables and for images modelled by fully
-        connected networks without augmentation, whose pixels are then
-        treated as numeric values; convolutional networks generate from noise.
+        ``"neighbours"`` for tables and ``None`` for images. Images modelled
+        by fully connected networks without augmentation can be anchored
+        too, their pixels then treated as numeric values: their images are
+        as recognisable as SMOTE's, but behind a ``StandardScaler``
+        classifiers score far better on images generated from noise
+        (benchmarks/results/mnist_images.md).
 
     early_stopping : bool, default=False
         Hold out a tenth of the rows of each class of at least 10 rows, score
@@ -781,17 +784,18 @@ class GANOversampler(BaseOverSampler):
         """Whether generation starts from anchors, for the fitted data."""
         if self.image_shape_ is None:
             return self.anchor is not None
+        if self.anchor != "neighbours":
+            return False
         height, width, channels = self.image_shape_
-        as_rows = not (
-            uses_conv((channels, height, width), self.network) or self._augment_policy()
-        )
-        if self.anchor == "neighbours" and not as_rows:
+        if uses_conv((channels, height, width), self.network) or (
+            self._augment_policy()
+        ):
             raise ValueError(
                 "anchor='neighbours' on images needs fully connected networks "
                 "without augmentation; use network='mlp' and augment=None, or "
-                "anchor=None."
+                "anchor='auto'."
             )
-        return self.anchor is not None and as_rows
+        return True
 
     def _augment_policy(self):
         """The augmentations ``augment`` names, in order, for the fitted data."""

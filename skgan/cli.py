@@ -563,7 +563,7 @@ def _add_resample(subparsers):
         type=_epochs,
         default="auto",
         metavar="N",
-        help="training epochs, or auto for about 1000 optimiser steps (default: auto)",
+        help="training epochs, or auto for about 250 optimiser steps (default: auto)",
     )
     parser.add_argument(
         "--random-state",

