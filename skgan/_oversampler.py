@@ -120,9 +120,9 @@ class GANOversampler(BaseOverSampler):
     epochs : int or "auto", default="auto"
         Passes over the training rows. ``"auto"`` picks enough epochs for about
         250 optimiser steps with anchored generation (tables, by default) and
-        2000 from noise (images, by default), and at least one epoch: small tables get as many updates as large ones, and beyond
-        64,000 rows (with the default ``batch_size``) the cost grows with the
-        rows.
+        2000 from noise (images, by default), and at least one epoch: small
+        tables get as many updates as large ones, and beyond 64,000 rows (with
+        the default ``batch_size``) the cost grows with the rows.
 
     batch_size : int, default=256
         Rows per optimiser step. Batches are drawn with replacement, so a batch

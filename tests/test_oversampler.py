@@ -292,9 +292,12 @@ def test_auto_epochs_scale_with_table_size():
     assert auto_epochs(50, batch_size=100, steps=250) == 250
     assert auto_epochs(1_000, batch_size=100, steps=250) == 25
     assert auto_epochs(50_000, batch_size=100, steps=250) == 1
+    X, y = make_classification(n_samples=50, random_state=0)
     table = GANOversampler(batch_size=100, hidden_dims=(8,), latent_dim=4)
-    table.fit(*make_classification(n_samples=50, random_state=0))
-    assert table.config_.epochs == AUTO_STEPS["table"]
+    assert table.fit(X, y).config_.epochs == AUTO_STEPS["anchored"]
+    # From noise, a table gets the longer training images get.
+    table.set_params(anchor=None, max_time=1e-9)
+    assert table.fit(X, y).config_.epochs == AUTO_STEPS["noise"]
 
 
 @pytest.mark.parametrize("mode", ["conditional", "per_class"])
