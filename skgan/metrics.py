@@ -19,6 +19,7 @@ from ._codec import is_categorical, numeric_values
 
 __all__ = [
     "c2st_auc",
+    "holdout_c2st_auc",
     "column_distances",
     "correlation_distance",
     "distance_to_closest_record",
@@ -152,6 +153,10 @@ def c2st_auc(real, synthetic, *, n_splits=5, random_state=None):
     >>> round(c2st_auc(real, far, n_splits=3, random_state=0), 2)
     1.0
     """
+    return _c2st(real, synthetic, n_splits, random_state, class_weight=None)
+
+
+def _c2st(real, synthetic, n_splits, random_state, class_weight):
     real, synthetic = _align(real, synthetic)
     if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ValueError(f"`n_splits` must be an integer >= 2, got {n_splits!r}.")
@@ -163,13 +168,92 @@ def c2st_auc(real, synthetic, *, n_splits=5, random_state=None):
     codes_real, codes_syn, native = _ordinal_encode(real, synthetic)
     features = np.vstack([codes_real, codes_syn])
     labels = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
+    # Balanced: small held-out classes also get leaves of a quarter of their
+    # rows, or no split could ever isolate them (the default needs 20).
+    leaf = 20 if class_weight is None else max(1, min(20, len(real) // 4))
     model = HistGradientBoostingClassifier(
-        categorical_features=native if native.any() else None, random_state=random_state
+        categorical_features=native if native.any() else None,
+        class_weight=class_weight,
+        min_samples_leaf=leaf,
+        random_state=random_state,
     )
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     return float(
         cross_val_score(model, features, labels, cv=folds, scoring="roc_auc").mean()
     )
+
+
+def holdout_c2st_auc(
+    X_holdout, y_holdout, X_synthetic, y_synthetic, *, n_splits=5, random_state=None
+):
+    """C2ST of each class's synthetic rows against real rows the sampler never saw.
+
+    :func:`c2st_auc` against the rows a sampler was fitted on rewards copies
+    of them (its AUC falls below 0.5). Against held-out rows of the class,
+    such as a test fold, a copy is one more draw from the real distribution
+    and scores like one, so samplers compare on how well they generalise.
+    Held-out classes are usually small, so the two sides are weighted
+    equally (``class_weight="balanced"``), a leaf of the classifier may hold
+    as few as a quarter of the held-out rows, and the folds are as many as
+    the smaller side allows, at most ``n_splits``.
+
+    Parameters
+    ----------
+    X_holdout : ndarray or DataFrame of shape (n_holdout, n_features)
+        Real rows the sampler did not see.
+    y_holdout : array-like of shape (n_holdout,)
+        Their labels.
+    X_synthetic : ndarray or DataFrame of shape (n_synthetic, n_features)
+        Synthetic rows with the same columns.
+    y_synthetic : array-like of shape (n_synthetic,)
+        The labels they were generated for.
+    n_splits : int, default=5
+        Largest number of stratified folds per class.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the fold shuffling and the classifier.
+
+    Returns
+    -------
+    aucs : dict
+        For every label of ``y_synthetic``, in order of first appearance, the
+        mean ROC-AUC over folds (about 0.5: indistinguishable from unseen
+        real rows); NaN where the class has fewer than 2 held-out or
+        synthetic rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan.metrics import holdout_c2st_auc
+    >>> rng = np.random.default_rng(0)
+    >>> holdout, y_holdout = rng.normal(size=(60, 2)), np.repeat([0, 1], 30)
+    >>> synthetic, y_synthetic = rng.normal(size=(200, 2)), np.repeat([0, 1], 100)
+    >>> synthetic[y_synthetic == 1] += 3  # class 1 generated in the wrong place
+    >>> aucs = holdout_c2st_auc(holdout, y_holdout, synthetic, y_synthetic,
+    ...                         random_state=0)
+    >>> {int(label): bool(auc > 0.9) for label, auc in aucs.items()}
+    {0: False, 1: True}
+    """
+    for name, X, y in (
+        ("X_holdout", X_holdout, y_holdout),
+        ("X_synthetic", X_synthetic, y_synthetic),
+    ):
+        if len(X) != len(y):
+            raise ValueError(
+                f"`{name}` has {len(X)} rows but its labels have {len(y)}."
+            )
+    X_holdout, X_synthetic = _align(X_holdout, X_synthetic)
+    y_holdout, y_synthetic = np.asarray(y_holdout), np.asarray(y_synthetic)
+    aucs = {}
+    for label in pd.unique(y_synthetic):
+        real = X_holdout[y_holdout == label]
+        fake = X_synthetic[y_synthetic == label]
+        folds = min(n_splits, len(real), len(fake))
+        aucs[label] = (
+            _c2st(real, fake, folds, random_state, class_weight="balanced")
+            if folds >= 2
+            else np.nan
+        )
+    return aucs
 
 
 def _ks_statistic(a, b):

@@ -364,6 +364,20 @@ def test_cache_restored_from_the_results_files(tmp_path):
     )
 
 
+def test_fidelity_scores_synthetic_rows_against_the_test_fold(first_run, tmp_path):
+    fidelity = pd.read_csv(first_run[0] / "tiny_fidelity.csv")
+    assert fidelity["holdout_c2st_auc"].between(0, 1).all()
+    # A fidelity file from before the held-out C2ST: scores restored, the
+    # fidelity left for the next run to compute.
+    for suffix in ("_scores.csv", "_fidelity.csv"):
+        shutil.copy(first_run[0] / f"tiny{suffix}", tmp_path / f"tiny{suffix}")
+    fidelity.drop(columns="holdout_c2st_auc").to_csv(
+        tmp_path / "tiny_fidelity.csv", index=False
+    )
+    assert restore_cache(tmp_path / "tiny_scores.csv", tmp_path, n_splits=2) == 12
+    assert not list((tmp_path / "cache").rglob("*fidelity.json"))
+
+
 def test_restore_refuses_gan_cells_and_other_folds(first_run, tmp_path):
     scores_csv = first_run[0] / "tiny_scores.csv"
     with pytest.raises(ValueError, match="`samplers` must be among"):

@@ -10,6 +10,7 @@ from skgan.metrics import (
     dcr_ratio,
     distance_to_closest_record,
     exact_copy_rate,
+    holdout_c2st_auc,
     is_categorical,
     tstr_score,
 )
@@ -54,6 +55,31 @@ def test_c2st_separates_on_a_categorical_column_alone(mixed):
 def test_c2st_mixed_same_distribution(mixed):
     first, second = mixed.iloc[::2], mixed.iloc[1::2]
     assert abs(c2st_auc(first, second, n_splits=3, random_state=0) - 0.5) < 0.12
+
+
+def test_holdout_c2st_scores_copies_like_fresh_draws():
+    # Copies of the fitted rows: the in-sample C2ST falls far below 0.5,
+    # against unseen rows of the same distribution it is about 0.5.
+    rng = np.random.default_rng(0)
+    seen, unseen = rng.normal(size=(600, 3)), rng.normal(size=(400, 3))
+    copies = seen.copy()
+    assert c2st_auc(seen, copies, random_state=0) < 0.35
+    held = holdout_c2st_auc(unseen, np.zeros(400), copies, np.zeros(600))
+    assert 0.4 < held[0] < 0.6
+
+
+def test_holdout_c2st_per_class_with_few_held_out_rows():
+    rng = np.random.default_rng(1)
+    holdout = rng.normal(size=(13, 2))
+    y_holdout = np.r_[np.zeros(10, dtype=int), [1, 1, 2]]
+    synthetic = rng.normal(size=(90, 2)) + np.repeat([[0, 0], [6, 6], [0, 0]], 30, 0)
+    y_synthetic = np.repeat([2, 1, 0], 30)
+    aucs = holdout_c2st_auc(holdout, y_holdout, synthetic, y_synthetic, random_state=0)
+    # Order of the synthetic labels; a class of 1 held-out row has no score.
+    assert list(aucs) == [2, 1, 0] and np.isnan(aucs[2])
+    assert aucs[1] == 1.0 and aucs[0] < 0.8
+    with pytest.raises(ValueError, match="`X_synthetic` has 90 rows but its labels"):
+        holdout_c2st_auc(holdout, y_holdout, synthetic, y_synthetic[:-1])
 
 
 def test_c2st_needs_rows_for_folds():

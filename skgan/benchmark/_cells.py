@@ -35,6 +35,7 @@ from ._samplers import categorical_columns
 METRICS = ("f1", "gmean", "auc", "balanced_accuracy")
 FIDELITY = (
     "c2st_auc",
+    "holdout_c2st_auc",
     "column_distance",
     "correlation_distance",
     "dcr_ratio",
@@ -179,11 +180,14 @@ def _score(model, X, y, minority):
     return score_predictions(y, model.predict(X), score, list(model.classes_), minority)
 
 
-def appended_fidelity(X, y, X_res, y_res, *, random_state=0):
+def appended_fidelity(X, y, X_res, y_res, *, holdout=None, random_state=0):
     """Fidelity of the synthetic rows of each resampled class to its real rows.
 
     Samplers append synthetic rows after the original ones, so the rows past
-    ``len(X)`` are the synthetic ones.
+    ``len(X)`` are the synthetic ones. Every score compares them with the
+    class's rows of ``X``, except ``holdout_c2st_auc``, which compares them
+    with the class's rows of ``holdout`` (the test fold), which the sampler
+    never saw.
 
     Parameters
     ----------
@@ -195,6 +199,9 @@ def appended_fidelity(X, y, X_res, y_res, *, random_state=0):
         The sampler's output: ``X``, then the synthetic rows.
     y_res : array-like of shape (n_samples_new,)
         Labels of ``X_res``.
+    holdout : tuple of (DataFrame, Series) or None, default=None
+        Real rows and labels the sampler did not see; None leaves
+        ``holdout_c2st_auc`` NaN.
     random_state : int, default=0
         Seed of the C2ST folds and classifier.
 
@@ -204,7 +211,7 @@ def appended_fidelity(X, y, X_res, y_res, *, random_state=0):
         One per class with synthetic rows, in order of appearance: ``class``
         (as text), ``n_synthetic`` and the scores of ``FIDELITY`` from
         :mod:`skgan.metrics` (C2ST with at most 5 folds, NaN where a class
-        has a single real or synthetic row).
+        has a single real, held-out or synthetic row).
 
     Examples
     --------
@@ -219,6 +226,11 @@ def appended_fidelity(X, y, X_res, y_res, *, random_state=0):
     """
     X_new = pd.DataFrame(X_res, columns=X.columns).iloc[len(X) :]
     y_new = np.asarray(y_res)[len(y) :]
+    held = (
+        {}
+        if holdout is None or len(y_new) == 0
+        else metrics.holdout_c2st_auc(*holdout, X_new, y_new, random_state=random_state)
+    )
     records = []
     for label in pd.unique(y_new):
         real, fake = X[np.asarray(y == label)], X_new[y_new == label]
@@ -231,6 +243,7 @@ def appended_fidelity(X, y, X_res, y_res, *, random_state=0):
                 "class": str(label),
                 "n_synthetic": len(fake),
                 "c2st_auc": c2st if n_splits >= 2 else np.nan,
+                "holdout_c2st_auc": held.get(label, np.nan),
                 "column_distance": float(metrics.column_distances(real, fake).mean()),
                 "correlation_distance": metrics.correlation_distance(real, fake),
                 "dcr_ratio": metrics.dcr_ratio(real, fake) if len(real) > 1 else np.nan,
@@ -263,7 +276,13 @@ def _failure(exc):
 
 def _write_fidelity(path, fold, X_res, y_res):
     try:
-        records = appended_fidelity(fold.X_train, fold.y_train, X_res, y_res)
+        records = appended_fidelity(
+            fold.X_train,
+            fold.y_train,
+            X_res,
+            y_res,
+            holdout=(fold.X_test, fold.y_test),
+        )
     except Exception as exc:
         records = [{**dict.fromkeys(FIDELITY, np.nan), "error": repr(exc)}]
     _write_json(path, records)

@@ -69,7 +69,10 @@ def _fidelity_table(scores_csv):
     path = Path(str(scores_csv).removesuffix("_scores.csv") + "_fidelity.csv")
     if not path.exists():
         return None
-    return _read(path, [*_KEYS, "class", "n_synthetic", *FIDELITY]).groupby(_KEYS)
+    table = _read(path, [*_KEYS, "class", "n_synthetic"])
+    if not set(FIDELITY) <= set(table.columns):
+        return None  # written before a fidelity score existed: recomputed
+    return table.groupby(_KEYS)
 
 
 def _write_new(path, content):
@@ -108,7 +111,9 @@ def restore_cache(scores_csv, out, *, samplers=None, seed=0, n_splits=5):
     scores_csv : str or path-like
         The ``<name>_scores.csv`` written by :func:`run_benchmark`. The
         fidelity cells come from the ``<name>_fidelity.csv`` beside it; without
-        that file, only the scores are restored.
+        that file, or with one that lacks a score of ``FIDELITY`` (written by
+        an older skgan), only the scores are restored and a run computes the
+        fidelity again.
     out : str or path-like
         Output folder of the run that will read the cells; they are written
         under ``out/cache/``.
