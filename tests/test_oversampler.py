@@ -212,6 +212,20 @@ def test_fit_then_sample_and_history(imbalanced):
         per_class.sample(5, y=0)
 
 
+def test_sample_generates_in_chunks(imbalanced, monkeypatch):
+    import skgan._train
+
+    monkeypatch.setattr(skgan._train, "GENERATE_CHUNK", 16)
+    sampler = GANOversampler(random_state=0, **FAST).fit(*imbalanced)
+    batches = []
+    sampler.generator_.register_forward_hook(
+        lambda module, args, out: batches.append(len(out))
+    )
+    rows = sampler.sample(40, y=1)
+    assert batches == [16, 16, 8] and rows.shape == (40, 4)
+    assert np.isfinite(rows).all() and len(np.unique(rows, axis=0)) == 40
+
+
 @pytest.mark.parametrize("bad", [-1, 2.5, "3"])
 def test_sample_rejects_bad_counts(imbalanced, bad):
     sampler = GANOversampler(random_state=0, **FAST).fit(*imbalanced)
