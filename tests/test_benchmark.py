@@ -188,12 +188,21 @@ def test_digits_suite_uses_seeds(tmp_path):
 
 def test_mnist_suite_gives_the_gan_28x28_images_and_leaves_out_ctgan():
     (task,) = resolve_datasets("mnist", ["mnist"])
-    assert task.image_shape == (28, 28) and not task.folds
+    assert task.image_shape == (28, 28) and not task.folds and not task.fidelity
     first = next(task.split(1, 5, 0))
     assert first.X_train.shape == (1056, 784) and first.X_test.shape == (1000, 784)
     run = settings("mnist", None, None, None, None, None, False)
     assert run.samplers == ["none", "ros", "smote", "borderline", "adasyn", "gan"]
     assert run.repeats == 5 and run.datasets == ("mnist",)
+
+
+def test_mnist_suite_scores_without_fidelity(tmp_path):
+    scores = run_benchmark(
+        "mnist", samplers=["ros"], classifiers=["knn"], repeats=1, out=tmp_path
+    )
+    assert scores["balanced_accuracy"].between(0.5, 1).all()
+    assert not list(tmp_path.rglob("*fidelity*"))
+    assert "No fidelity for mnist" in (tmp_path / "mnist.md").read_text()
 
 
 def test_rank_table_on_a_hand_made_case():

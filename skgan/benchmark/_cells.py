@@ -340,10 +340,14 @@ def fold_folder(out, dataset, seed, n_splits, repeat, fold):
     )
 
 
-def cell_paths(folder, sampler, classifiers):
-    """:class:`CellPaths` of the sampler cached as ``sampler`` in ``folder``."""
+def cell_paths(folder, sampler, classifiers, fidelity=True):
+    """:class:`CellPaths` of the sampler cached as ``sampler`` in ``folder``.
+
+    Without ``fidelity``, or for no sampler, there is no fidelity file.
+    """
     scores = {c: folder / f"{sampler}__{c}.json" for c in classifiers}
-    fidelity = None if sampler == "none" else folder / f"{sampler}__fidelity.json"
+    scored = fidelity and sampler != "none"
+    fidelity = folder / f"{sampler}__fidelity.json" if scored else None
     return CellPaths(scores, fidelity)
 
 

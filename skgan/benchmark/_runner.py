@@ -92,7 +92,11 @@ def _write_outputs(scores, fidelity, out, name, header):
         )
     }
     scores.to_csv(paths["scores"], index=False)
-    fidelity.to_csv(paths["fidelity"], index=False)
+    if fidelity.empty:
+        # Nothing scored (no sampler, or a suite without fidelity): no file.
+        del paths["fidelity"]
+    else:
+        fidelity.to_csv(paths["fidelity"], index=False)
     keys = ["dataset", "classifier", "sampler"]
     columns = [*METRICS, "fit_time"]
     means = scores.groupby(keys, sort=False)[columns].mean().reset_index()
@@ -226,7 +230,9 @@ def run_benchmark(
                     fold.fold,
                 )
                 for sampler, factory in factories.items():
-                    paths = cell_paths(folder, cached_as[sampler], run.classifiers)
+                    paths = cell_paths(
+                        folder, cached_as[sampler], run.classifiers, task.fidelity
+                    )
                     cell_seed = seed + 100 * fold.repeat + fold.fold
                     corrupt += _discard_corrupt(paths, out)
                     n_cached += sum(path.exists() for path in paths.scores.values())
@@ -244,6 +250,13 @@ def run_benchmark(
         f"{n_cached} of {len(scores)} scores were read from the cache; "
         f"wall time {(time.perf_counter() - start) / 60:.1f} min"
     )
+    unscored = [task.name for task in tasks if not task.fidelity]
+    if unscored:
+        notes.append(
+            f"No fidelity for {', '.join(unscored)}: a C2ST over its pixels "
+            "takes minutes per fold and sampler; benchmarks/images.py scores "
+            "its synthetic images as recognisable digits instead"
+        )
     header = _header(started, tasks, run, factories, seed, notes)
     scores.attrs["files"] = _write_outputs(scores, fidelity, out, name or suite, header)
     return scores
