@@ -1,3 +1,4 @@
+import json
 import math
 import os
 import random
@@ -376,15 +377,21 @@ def test_cache_restored_from_the_results_files(tmp_path):
 def test_fidelity_scores_synthetic_rows_against_the_test_fold(first_run, tmp_path):
     fidelity = pd.read_csv(first_run[0] / "tiny_fidelity.csv")
     assert fidelity["holdout_c2st_auc"].between(0, 1).all()
-    # A fidelity file from before the held-out C2ST: scores restored, the
-    # fidelity left for the next run to compute.
+    # A fidelity file from before the held-out C2ST restores without it.
     for suffix in ("_scores.csv", "_fidelity.csv"):
         shutil.copy(first_run[0] / f"tiny{suffix}", tmp_path / f"tiny{suffix}")
     fidelity.drop(columns="holdout_c2st_auc").to_csv(
         tmp_path / "tiny_fidelity.csv", index=False
     )
-    assert restore_cache(tmp_path / "tiny_scores.csv", tmp_path, n_splits=2) == 12
-    assert not list((tmp_path / "cache").rglob("*fidelity.json"))
+    assert restore_cache(tmp_path / "tiny_scores.csv", tmp_path, n_splits=2) == 16
+    restored = [
+        record
+        for path in (tmp_path / "cache").rglob("*fidelity.json")
+        for record in json.loads(path.read_text())
+    ]
+    assert len(restored) == 4 and all(
+        np.isnan(r["holdout_c2st_auc"]) and r["c2st_auc"] > 0 for r in restored
+    )
 
 
 def test_restore_refuses_gan_cells_and_other_folds(first_run, tmp_path):

@@ -69,10 +69,10 @@ def _fidelity_table(scores_csv):
     path = Path(str(scores_csv).removesuffix("_scores.csv") + "_fidelity.csv")
     if not path.exists():
         return None
-    table = _read(path, [*_KEYS, "class", "n_synthetic"])
-    if not set(FIDELITY) <= set(table.columns):
-        return None  # written before a fidelity score existed: recomputed
-    return table.groupby(_KEYS)
+    table = _read(path, [*_KEYS, "class", "n_synthetic", "c2st_auc"])
+    # A score added since the file was written stays unmeasured (NaN).
+    missing = {score: "" for score in FIDELITY if score not in table.columns}
+    return table.assign(**missing).groupby(_KEYS)
 
 
 def _write_new(path, content):
@@ -111,9 +111,10 @@ def restore_cache(scores_csv, out, *, samplers=None, seed=0, n_splits=5):
     scores_csv : str or path-like
         The ``<name>_scores.csv`` written by :func:`run_benchmark`. The
         fidelity cells come from the ``<name>_fidelity.csv`` beside it; without
-        that file, or with one that lacks a score of ``FIDELITY`` (written by
-        an older skgan), only the scores are restored and a run computes the
-        fidelity again.
+        that file, only the scores are restored. A score of ``FIDELITY`` that
+        the file lacks (it was added to skgan later) is restored as NaN, not
+        measured: restore into another ``out``, or leave that sampler out,
+        to have a run measure it.
     out : str or path-like
         Output folder of the run that will read the cells; they are written
         under ``out/cache/``.
