@@ -221,6 +221,26 @@ def _sampler_table(scores, order):
     return pd.DataFrame(rows)
 
 
+def _describe(name, images):
+    """What sampler ``name`` of the report is, in a phrase."""
+    height, width = images.shape
+    return {
+        "ros": "is random oversampling",
+        "smote": "is SMOTE",
+        "gan": f"is `GANOversampler(image_shape={images.shape})` with its defaults "
+        "(fully connected networks on images of at most 4,096 values, generated "
+        "from noise, no augmentation, about 2000 optimiser steps of 256 images)",
+        "gan-augment": "adds DiffAugment translation + cutout",
+        "gan-translation": "adds DiffAugment translation only",
+        "gan-conv": "uses the convolutional networks at a CPU-affordable width "
+        "(`conv_width=16, batch_size=64, epochs=60`)",
+        "gan-anchored": "starts each image from a point between two real images "
+        "of its class, as on tables (`anchor='neighbours'`)",
+        "gan-table": f"models the pixels as {height * width} numeric table "
+        "columns (no `image_shape`)",
+    }[name]
+
+
 def _seed_table(scores, order, classifier):
     """Balanced accuracy of ``classifier`` per seed and sampler."""
     rows = [
@@ -258,22 +278,16 @@ def report(dataset):
         "",
         *provenance(_command(dataset, order)),
         "",
-        f"Samplers: `gan` is `GANOversampler(image_shape={images.shape})` with "
-        "its defaults (fully connected networks on images of at most 4,096 "
-        "values, generated from noise, no augmentation, about 2000 optimiser "
-        "steps of 256 images); `gan-augment` and `gan-translation` add "
-        "DiffAugment translation + cutout or translation only; `gan-conv` uses "
-        "the convolutional networks at a CPU-affordable width (`conv_width=16, "
-        "batch_size=64, epochs=60`); `gan-anchored` starts each image from a "
-        "point between two real images of its class, as on tables "
-        "(`anchor='neighbours'`); `gan-table` models the pixels as "
-        f"{height * width} numeric table columns (no `image_shape`). SMOTE "
-        "uses `k_neighbors` one below the smallest class where it holds 5 "
-        'images or fewer. "Scaled" classifiers sit behind a StandardScaler '
-        "fitted after the sampler, as in the table suites. "
+        "Samplers: "
+        + "; ".join(
+            f"`{name}` {_describe(name, images)}" for name in order if name != "none"
+        )
+        + ". SMOTE uses `k_neighbors` one below the smallest class where it "
+        'holds 5 images or fewer. "Scaled" classifiers sit behind a '
+        "StandardScaler fitted after the sampler, as in the table suites. "
         '"Recognised" is the share of synthetic images that an SVC trained on '
         "all real images of the dataset assigns to their intended digit. Fit "
-        "times: one torch thread.",
+        "times: one torch thread, beside a second benchmark process.",
         "",
         "Protocol: images suite of benchmarks/README.md (training counts "
         f"{', '.join(map(str, images.counts))} for digits 0..9, balanced held-out "
