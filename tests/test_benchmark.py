@@ -394,6 +394,16 @@ def test_fidelity_scores_synthetic_rows_against_the_test_fold(first_run, tmp_pat
     )
 
 
+def test_cached_fidelity_from_before_the_held_out_c2st_stays_valid():
+    from skgan.benchmark._cells import _fidelity_flaw
+
+    record = dict.fromkeys(benchmark.FIDELITY, 0.5)
+    older = {k: v for k, v in record.items() if k != "holdout_c2st_auc"}
+    assert _fidelity_flaw([record]) is None and _fidelity_flaw([older]) is None
+    broken = {k: v for k, v in record.items() if k != "c2st_auc"}
+    assert _fidelity_flaw([broken]) == "a per-class record without its fidelity numbers"
+
+
 def test_restore_refuses_gan_cells_and_other_folds(first_run, tmp_path):
     scores_csv = first_run[0] / "tiny_scores.csv"
     with pytest.raises(ValueError, match="`samplers` must be among"):

@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._cells import FIDELITY, METRICS, _write_json, cell_paths, fold_folder
+from ._cells import (
+    FIDELITY,
+    LATER_FIDELITY,
+    METRICS,
+    _write_json,
+    cell_paths,
+    fold_folder,
+)
 from ._suites import IMAGE_SETS
 
 _KEYS = ["dataset", "repeat", "fold", "sampler"]
@@ -69,9 +76,13 @@ def _fidelity_table(scores_csv):
     path = Path(str(scores_csv).removesuffix("_scores.csv") + "_fidelity.csv")
     if not path.exists():
         return None
-    table = _read(path, [*_KEYS, "class", "n_synthetic", "c2st_auc"])
+    table = _read(
+        path,
+        [*_KEYS, "class", "n_synthetic"]
+        + [score for score in FIDELITY if score not in LATER_FIDELITY],
+    )
     # A score added since the file was written stays unmeasured (NaN).
-    missing = {score: "" for score in FIDELITY if score not in table.columns}
+    missing = {score: "" for score in LATER_FIDELITY if score not in table.columns}
     return table.assign(**missing).groupby(_KEYS)
 
 
@@ -111,7 +122,7 @@ def restore_cache(scores_csv, out, *, samplers=None, seed=0, n_splits=5):
     scores_csv : str or path-like
         The ``<name>_scores.csv`` written by :func:`run_benchmark`. The
         fidelity cells come from the ``<name>_fidelity.csv`` beside it; without
-        that file, only the scores are restored. A score of ``FIDELITY`` that
+        that file, only the scores are restored. A held-out C2ST column that
         the file lacks (it was added to skgan later) is restored as NaN, not
         measured: restore into another ``out``, or leave that sampler out,
         to have a run measure it.
