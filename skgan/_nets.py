@@ -231,14 +231,22 @@ class MLPDiscriminator(_Rebuildable):
 
 
 class ImageMLPGenerator(MLPGenerator):
-    """An :class:`MLPGenerator` whose rows are ``(C, H, W)`` images."""
+    """An :class:`MLPGenerator` whose rows are ``(C, H, W)`` images.
 
-    def __init__(self, latent_dim, n_classes, image_shape, hidden_dims):
+    With ``bounded``, pixels leave through a tanh, as the convolutional
+    generator's do, so the background of an image can reach the edge of the
+    pixel range: a linear output left a faint grey speckle where real
+    backgrounds are blank. (False rebuilds generators saved before.)
+    """
+
+    def __init__(self, latent_dim, n_classes, image_shape, hidden_dims, bounded=False):
         super().__init__(latent_dim, n_classes, math.prod(image_shape), hidden_dims)
         self.image_shape = tuple(image_shape)
+        self.bounded = bounded
 
     def forward(self, z, labels):
-        return super().forward(z, labels).view(-1, *self.image_shape)
+        images = super().forward(z, labels).view(-1, *self.image_shape)
+        return torch.tanh(images) if self.bounded else images
 
 
 class ConvGenerator(_Rebuildable):
@@ -369,7 +377,9 @@ def make_networks(
         )
     else:
         width = math.prod(sample_shape)
-        generator = ImageMLPGenerator(latent_dim, n_classes, sample_shape, hidden_dims)
+        generator = ImageMLPGenerator(
+            latent_dim, n_classes, sample_shape, hidden_dims, bounded=True
+        )
     discriminator = MLPDiscriminator(
         width + cond_dim, n_classes, hidden_dims, spectral=spectral
     )

@@ -134,6 +134,17 @@ def test_conv_networks_fit_the_image_size(shape):
     assert discriminator(images, labels).shape == (3, 1)
 
 
+def test_fully_connected_image_generator_bounds_its_pixels():
+    generator = make_networks((1, 8, 8), 2, network="mlp", **TINY_NETS)[0]
+    with torch.no_grad():
+        generator.body[-1].weight.mul_(1000)  # drive the outputs far out
+        images = generator(torch.randn(50, 8), torch.zeros(50, dtype=torch.int64))
+    assert images.abs().max() <= 1 and (images == -1).any()
+    # A generator saved before the bound rebuilds unbounded, as it was trained.
+    args, kwargs = generator._init_args
+    assert not type(generator)(*args[:4]).bounded
+
+
 def test_auto_network_picks_mlp_up_to_4096_values_and_conv_beyond():
     def generator(shape):
         return make_networks(shape, 2, network="auto", **TINY_NETS)[0]
