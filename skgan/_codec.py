@@ -33,6 +33,12 @@ MAX_LEVELS = 100
 _N_MODES = 10
 _EM_ITERATIONS = 30
 _EM_SUBSAMPLE = 2_000
+# A numeric column with at most this many distinct values keeps them, so that
+# a decoded value within float32 noise of one (SNAP_TOLERANCE of the column's
+# range) comes back as exactly that value: otherwise a binary 0.5/1.0 column
+# returns 0.50000002, which no real row holds and any tree can tell apart.
+_MAX_NUMERIC_LEVELS = 1_024
+_SNAP_TOLERANCE = 1e-6
 _NUMERIC_KINDS = {
     "floating",
     "integer",
@@ -339,6 +345,8 @@ class _NumericColumn:
             (observed.min(), observed.max()) if len(observed) else (0.0, 0.0)
         )
         self.integral = bool(np.all(observed == np.rint(observed)))
+        levels = np.unique(observed)
+        self.levels = levels if len(levels) <= _MAX_NUMERIC_LEVELS else None
         if not self.all_missing:
             self.fit_values(observed, rng)
         self.n_value = 0 if self.all_missing else self.value_width()
@@ -371,6 +379,8 @@ class _NumericColumn:
             )
             if self.integral:
                 values = np.rint(values)
+            elif getattr(self, "levels", None) is not None:  # saved before 0.2
+                values = _snap(values, self.levels, self.high - self.low)
         if self.n_model > self.n_value:
             values[block[:, self.n_value :].argmax(axis=1) == 1] = np.nan
         return _restore_numeric(values, self.dtype)
@@ -510,6 +520,19 @@ def numeric_values(column, name):
     if np.isinf(values).any():
         raise ValueError(f"Column {name!r} contains infinite values.")
     return values
+
+
+def _snap(values, levels, spread):
+    """``values`` within ``_SNAP_TOLERANCE * spread`` of a sorted level become it."""
+    above = np.minimum(np.searchsorted(levels, values), len(levels) - 1)
+    below = np.maximum(above - 1, 0)
+    nearest = np.where(
+        np.abs(values - levels[below]) < np.abs(values - levels[above]),
+        levels[below],
+        levels[above],
+    )
+    close = np.abs(values - nearest) <= _SNAP_TOLERANCE * spread
+    return np.where(close, nearest, values)
 
 
 def _restore_numeric(values, dtype):

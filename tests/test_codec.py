@@ -52,6 +52,29 @@ def test_round_trip_restores_values_dtypes_and_markers(numeric):
     assert decoded["empty"].isna().all()
 
 
+@pytest.mark.parametrize("numeric", ["standard", "quantile", "mode"])
+def test_few_valued_float_columns_come_back_exactly(numeric):
+    # Float32 model noise must not turn 0.5 into 0.50000002, a value no real
+    # row holds; values between the levels stay where the model puts them.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "binary": rng.choice([0.5, 1.0], 300),
+            "three": rng.choice([0.0, 0.5, 0.83], 300),
+            "smooth": rng.normal(size=300) * 1e3,
+        }
+    )
+    codec = fitted(X, numeric)
+    encoded = codec.encode(X).astype(np.float32)
+    noisy = encoded + np.float32(1e-6) * rng.standard_normal(encoded.shape)
+    decoded = codec.decode(noisy.astype(np.float32))
+    pd.testing.assert_frame_equal(decoded[["binary", "three"]], X[["binary", "three"]])
+    np.testing.assert_allclose(decoded["smooth"], X["smooth"], rtol=1e-3)
+    if numeric == "standard":  # a model value of 0 is the mean, 0.75
+        between = codec.decode(np.zeros_like(encoded[:5]))["binary"]
+        assert not between.isin([0.5, 1.0]).any()
+
+
 def test_auto_selects_text_bool_and_category_columns():
     X = mixed_frame()
     assert categorical_mask(X, "auto").tolist() == [True] * 5 + [False] * 6
