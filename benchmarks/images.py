@@ -12,8 +12,8 @@ scored on the raw pixels and, as the protocol's tables are, behind a
 synthetic images that an SVC trained on all real images of the dataset
 assigns to their intended digit, and the sampler's fit time.
 
-Scores are cached per sampler in ``benchmarks/results/<dataset>_scores/`` (the
-digits' in ``images_scores/``) so samplers can be run in separate processes;
+Scores are cached per sampler in ``benchmarks/results/images_scores/`` (digits)
+or ``mnist_images_scores/`` so samplers can be run in separate processes;
 ``--report`` merges them into ``benchmarks/results/images.md`` (digits) or
 ``mnist_images.md``, keeping its hand-written "Findings" section, and draws the
 grid of real and generated digits::

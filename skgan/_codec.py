@@ -345,8 +345,12 @@ class _NumericColumn:
             (observed.min(), observed.max()) if len(observed) else (0.0, 0.0)
         )
         self.integral = bool(np.all(observed == np.rint(observed)))
-        levels = np.unique(observed)
-        self.levels = levels if len(levels) <= _MAX_NUMERIC_LEVELS else None
+        # Integer columns are rounded instead, so they need no levels.
+        self.levels = None
+        if not self.integral:
+            levels = np.unique(observed)
+            if len(levels) <= _MAX_NUMERIC_LEVELS:
+                self.levels = levels
         if not self.all_missing:
             self.fit_values(observed, rng)
         self.n_value = 0 if self.all_missing else self.value_width()

@@ -153,10 +153,10 @@ def c2st_auc(real, synthetic, *, n_splits=5, random_state=None):
     >>> round(c2st_auc(real, far, n_splits=3, random_state=0), 2)
     1.0
     """
-    return _c2st(real, synthetic, n_splits, random_state, class_weight=None)
+    return _c2st(real, synthetic, n_splits, random_state)
 
 
-def _c2st(real, synthetic, n_splits, random_state, class_weight):
+def _c2st(real, synthetic, n_splits, random_state, balanced=False):
     real, synthetic = _align(real, synthetic)
     if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ValueError(f"`n_splits` must be an integer >= 2, got {n_splits!r}.")
@@ -168,13 +168,13 @@ def _c2st(real, synthetic, n_splits, random_state, class_weight):
     codes_real, codes_syn, native = _ordinal_encode(real, synthetic)
     features = np.vstack([codes_real, codes_syn])
     labels = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
-    # Balanced: small held-out classes also get leaves of a quarter of their
-    # rows, or no split could ever isolate them (the default needs 20).
-    leaf = 20 if class_weight is None else max(1, min(20, len(real) // 4))
+    # Balanced, for small held-out classes: both sides weigh alike, and leaves
+    # may hold a quarter of the real rows, or no split could ever isolate them
+    # (the default needs 20).
     model = HistGradientBoostingClassifier(
         categorical_features=native if native.any() else None,
-        class_weight=class_weight,
-        min_samples_leaf=leaf,
+        class_weight="balanced" if balanced else None,
+        min_samples_leaf=max(1, min(20, len(real) // 4)) if balanced else 20,
         random_state=random_state,
     )
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
@@ -249,7 +249,7 @@ def holdout_c2st_auc(
         fake = X_synthetic[y_synthetic == label]
         folds = min(n_splits, len(real), len(fake))
         aucs[label] = (
-            _c2st(real, fake, folds, random_state, class_weight="balanced")
+            _c2st(real, fake, folds, random_state, balanced=True)
             if folds >= 2
             else np.nan
         )
