@@ -39,6 +39,8 @@ _EM_SUBSAMPLE = 2_000
 # returns 0.50000002, which no real row holds and any tree can tell apart.
 _MAX_NUMERIC_LEVELS = 1_024
 _SNAP_TOLERANCE = 1e-6
+# How a missing categorical value reads when rows are compared as text.
+MISSING_TEXT = "<missing>"
 _NUMERIC_KINDS = {
     "floating",
     "integer",
@@ -524,6 +526,33 @@ def numeric_values(column, name):
     if np.isinf(values).any():
         raise ValueError(f"Column {name!r} contains infinite values.")
     return values
+
+
+def float_values(column):
+    """Float values of a numeric column, NaN where missing; times in nanoseconds."""
+    if _is_temporal(column.dtype):
+        return numeric_values(column, column.name)
+    return column.to_numpy(dtype=float, na_value=np.nan)
+
+
+def row_hashes(frame, categorical):
+    """One 64-bit hash per row of ``frame``, equal for equal rows.
+
+    Values get one canonical form first, so that 1 and 1.0, or NaN and None,
+    hash alike; the columns in ``categorical`` compare as text.
+    """
+    canonical = {
+        column: (
+            frame[column]
+            .astype(object)
+            .where(frame[column].notna(), MISSING_TEXT)
+            .astype(str)
+            if column in categorical
+            else float_values(frame[column])
+        )
+        for column in frame.columns
+    }
+    return pd.util.hash_pandas_object(pd.DataFrame(canonical), index=False).to_numpy()
 
 
 def _snap(values, levels, spread):

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import __version__
-from ._codec import NUMERIC_ENCODINGS, Span, TableCodec, categorical_mask
+from ._codec import NUMERIC_ENCODINGS, Span, TableCodec, categorical_mask, row_hashes
 from ._images import ImageCodec, infer_layout
 from ._nets import uses_conv
 from ._state import decode, encode
@@ -47,6 +47,10 @@ AUTO_STEPS = {"anchored": 250, "noise": 2000}
 _AUTO_AUGMENT = ("translation", "cutout")
 # The layout of the files ``save`` writes; ``load`` reads only this version.
 FORMAT_VERSION = 1
+# Rounds of redrawing rows that copy a training row (``reject_copies``), and
+# the most rows one round draws per row still missing.
+_MAX_REDRAWS = 10
+_MAX_OVERDRAW = 20
 # Fitted attributes that ``save`` leaves out: they are views of ``_fitted``.
 _VIEWS_OF_FITTED = ("generator_", "discriminator_", "history_")
 
@@ -189,6 +193,15 @@ class GANOversampler(BaseOverSampler):
         as recognisable as SMOTE's, but behind a ``StandardScaler``
         classifiers score far better on images generated from noise
         (benchmarks/results/mnist_images.md).
+
+    reject_copies : bool, default=True
+        Redraw each synthetic row that equals a training row of any class,
+        so that no synthetic row is a real one. Anchored rows rarely copy
+        numeric values, but columns of few values, such as integer codes,
+        round them back onto real rows: without the redraws, up to 89% of a
+        KEEL table's synthetic rows are copies (benchmarks/results/keel.md).
+        A class that still draws copies after ten redraws keeps them, with a
+        warning. ``sample`` redraws them too.
 
     early_stopping : bool, default=False
         Hold out a tenth of the rows of each class of at least 10 rows, score
@@ -341,6 +354,7 @@ class GANOversampler(BaseOverSampler):
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
         "penalty_interval": [Interval(Integral, 1, None, closed="left")],
         "anchor": [StrOptions({"auto", "neighbours"}), None],
+        "reject_copies": ["boolean"],
         "early_stopping": ["boolean"],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str],
@@ -370,6 +384,7 @@ class GANOversampler(BaseOverSampler):
         gradient_penalty=10.0,
         penalty_interval=4,
         anchor="auto",
+        reject_copies=True,
         early_stopping=False,
         max_time=None,
         device="auto",
@@ -396,6 +411,7 @@ class GANOversampler(BaseOverSampler):
         self.gradient_penalty = gradient_penalty
         self.penalty_interval = penalty_interval
         self.anchor = anchor
+        self.reject_copies = reject_copies
         self.early_stopping = early_stopping
         self.max_time = max_time
         self.device = device
@@ -671,6 +687,9 @@ class GANOversampler(BaseOverSampler):
             self.categorical_features_ = np.empty(0, dtype=np.intp)
             self._codec = ImageCodec(self.image_shape_).fit(X)
             spans = None
+        self._real_hashes = (
+            np.unique(self._row_hashes(X)) if self.reject_copies else None
+        )
         data = torch.from_numpy(self._codec.encode(X))
         if spans is None and config.anchor:
             # Anchored images are modelled as rows of numeric pixel values.
@@ -754,31 +773,60 @@ class GANOversampler(BaseOverSampler):
 
     def _generate(self, counts):
         """Decode ``counts[label]`` generated rows per class label, in order."""
+        parts = [self._generate_class(label, n) for label, n in counts.items() if n > 0]
+        if not parts:
+            return self._codec.decode(np.empty((0, self._codec.width)))
+        return _concat_rows(parts)
+
+    def _generate_class(self, label, n):
+        """``n`` decoded rows of class ``label``; with ``reject_copies``, rows
+        equal to a training row are replaced by fresh draws that are not."""
+        rows = self._draw(label, n)
+        if not self.reject_copies:
+            return rows
+        novel = ~np.isin(self._row_hashes(rows), self._real_hashes)
+        copies, kept, n_kept = _take(rows, ~novel), [_take(rows, novel)], novel.sum()
+        for _ in range(_MAX_REDRAWS):
+            missing = n - n_kept
+            if missing == 0:
+                break
+            # Draw enough for the missing rows at the last draw's share of novel ones.
+            share = max(novel.mean(), 1 / _MAX_OVERDRAW)
+            fresh = self._draw(label, int(np.ceil(1.2 * missing / share)))
+            novel = ~np.isin(self._row_hashes(fresh), self._real_hashes)
+            take = np.flatnonzero(novel)[:missing]
+            kept.append(_take(fresh, take))
+            n_kept += len(take)
+        if n_kept < n:
+            warnings.warn(
+                f"GANOversampler: {n - n_kept} of {n} synthetic rows of class "
+                f"{label} copy a training row after {_MAX_REDRAWS} redraws; "
+                "the class's columns hold few other combinations of values.",
+                UserWarning,
+                stacklevel=2,
+            )
+            kept.append(_take(copies, np.arange(n - n_kept)))
+        return _concat_rows(kept)
+
+    def _draw(self, label, n):
+        """``n`` decoded rows of class ``label`` from the generator."""
         seed = int(self._rng.integers(2**63))
-        counts = {label: n for label, n in counts.items() if n > 0}
+        if self.mode == "conditional":
+            fitted = self._fitted
+            index = next(i for i, c in enumerate(self.classes_) if c == label)
+        else:
+            fitted, index = self._fitted[label], 0
         with torch_threads(self.config_.n_threads):
-            if self.mode == "conditional":
-                index = {label: i for i, label in enumerate(self.classes_)}
-                labels = np.repeat(
-                    [index[label] for label in counts], list(counts.values())
-                )
-                rows = generate(
-                    self._fitted, torch.from_numpy(labels).long(), seed, "cpu"
-                )
-            else:
-                rows = torch.cat(
-                    [
-                        generate(
-                            self._fitted[label],
-                            torch.zeros(n, dtype=torch.int64),
-                            seed + i,
-                            "cpu",
-                        )
-                        for i, (label, n) in enumerate(counts.items())
-                    ]
-                    or [torch.empty(0, self._codec.width)]
-                )
+            rows = generate(fitted, torch.full((n,), index), seed, "cpu")
         return self._codec.decode(rows.numpy())
+
+    def _row_hashes(self, rows):
+        """Hashes of decoded or training ``rows``, equal for equal rows."""
+        if isinstance(rows, pd.DataFrame):
+            frame = rows.set_axis(range(rows.shape[1]), axis=1)
+        else:
+            frame = pd.DataFrame(rows)
+        return row_hashes(frame, set(self.categorical_features_))
 
     def _anchor_policy(self):
         """Whether generation starts from anchors, for the fitted data."""
@@ -940,9 +988,18 @@ def _labels(counts, dtype):
 def _append_rows(X, X_new):
     if sparse.issparse(X):
         return sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)
-    if isinstance(X, pd.DataFrame):
-        return pd.concat([X, X_new], ignore_index=True)
-    return np.concatenate([X, X_new])
+    return _concat_rows([X, X_new])
+
+
+def _concat_rows(parts):
+    if isinstance(parts[0], pd.DataFrame):
+        return pd.concat(parts, ignore_index=True)
+    return np.concatenate(parts)
+
+
+def _take(rows, index):
+    """Rows of a DataFrame or ndarray by a positional index or boolean mask."""
+    return rows.iloc[index] if isinstance(rows, pd.DataFrame) else rows[index]
 
 
 GANOversampler.__doc__ = GANOversampler.__doc__.format(

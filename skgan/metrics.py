@@ -15,7 +15,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
 
-from ._codec import is_categorical, numeric_values
+from ._codec import MISSING_TEXT, float_values, is_categorical, row_hashes
 
 __all__ = [
     "c2st_auc",
@@ -32,16 +32,6 @@ __all__ = [
 # HistGradientBoostingClassifier bins a categorical feature into at most
 # 255 categories; beyond that its integer codes are used as a numeric feature.
 _MAX_NATIVE_CATEGORIES = 255
-_MISSING = "<missing>"
-
-
-def _floats(column):
-    """Float values of a numeric column, NaN where missing; times in nanoseconds."""
-    if pd.api.types.is_datetime64_any_dtype(
-        column.dtype
-    ) or pd.api.types.is_timedelta64_dtype(column.dtype):
-        return numeric_values(column, column.name)
-    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _as_frame(data, name):
@@ -89,7 +79,7 @@ def _categorical_columns(real, synthetic):
 def _levels(real_column, synthetic_column):
     """Both columns as categoricals over their union of levels, missing included."""
     values = [
-        col.astype(object).where(col.notna(), _MISSING).astype(str)
+        col.astype(object).where(col.notna(), MISSING_TEXT).astype(str)
         for col in (real_column, synthetic_column)
     ]
     categories = pd.Index(np.union1d(values[0].unique(), values[1].unique()))
@@ -111,8 +101,8 @@ def _ordinal_encode(real, synthetic):
             columns_syn.append(cat_syn.codes.astype(float))
             mask.append(len(cat_real.categories) <= _MAX_NATIVE_CATEGORIES)
         else:
-            columns_real.append(_floats(real[column]))
-            columns_syn.append(_floats(synthetic[column]))
+            columns_real.append(float_values(real[column]))
+            columns_syn.append(float_values(synthetic[column]))
             mask.append(False)
     return np.column_stack(columns_real), np.column_stack(columns_syn), np.array(mask)
 
@@ -313,7 +303,7 @@ def column_distances(real, synthetic):
                 "tv",
             )
             continue
-        a, b = _floats(real[column]), _floats(synthetic[column])
+        a, b = float_values(real[column]), float_values(synthetic[column])
         a, b = a[~np.isnan(a)], b[~np.isnan(b)]
         values[column] = (
             _ks_statistic(a, b) if len(a) and len(b) else float(len(a) != len(b))
@@ -342,7 +332,7 @@ def _numeric_encode(real, synthetic, *, impute):
             blocks_real.append(eye[cat_real.codes])
             blocks_syn.append(eye[cat_syn.codes])
             continue
-        a, b = _floats(real[column]), _floats(synthetic[column])
+        a, b = float_values(real[column]), float_values(synthetic[column])
         low, high = (np.nanmin(a), np.nanmax(a)) if np.isfinite(a).any() else (0.0, 1.0)
         span = high - low if high > low else 1.0
         a, b = (a - low) / span, (b - low) / span
@@ -483,23 +473,6 @@ def dcr_ratio(real, synthetic):
         return float(np.float64(synthetic_spacing) / real_spacing)
 
 
-def _row_hashes(frame, categorical):
-    # One canonical representation per value so that 1 and 1.0, or NaN and
-    # None, hash alike in both tables.
-    canonical = {
-        column: (
-            frame[column]
-            .astype(object)
-            .where(frame[column].notna(), _MISSING)
-            .astype(str)
-            if column in categorical
-            else _floats(frame[column])
-        )
-        for column in frame.columns
-    }
-    return pd.util.hash_pandas_object(pd.DataFrame(canonical), index=False).to_numpy()
-
-
 def exact_copy_rate(real, synthetic):
     """Fraction of synthetic rows identical to some real row.
 
@@ -527,9 +500,7 @@ def exact_copy_rate(real, synthetic):
     """
     real, synthetic = _align(real, synthetic)
     categorical = set(_categorical_columns(real, synthetic))
-    copied = np.isin(
-        _row_hashes(synthetic, categorical), _row_hashes(real, categorical)
-    )
+    copied = np.isin(row_hashes(synthetic, categorical), row_hashes(real, categorical))
     return float(copied.mean())
 
 

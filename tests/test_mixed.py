@@ -1,6 +1,7 @@
 """GANOversampler on mixed-type tables: DataFrame in, DataFrame out."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -203,8 +204,48 @@ def test_anchored_rows_stay_near_the_class_without_training():
 def test_anchored_fit_of_a_wholly_missing_table(rows):
     X = pd.DataFrame({"a": [np.nan] * rows})
     y = pd.Series([0] * (rows - rows // 4 - 1) + [1] * (rows // 4 + 1))
-    X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X_res, y_res = GANOversampler(random_state=0, **FAST).fit_resample(X, y)
     assert X_res["a"].isna().all() and len(X_res) == len(y_res)
+    # Synthetic rows, all missing, can only copy a training row: one warning.
+    assert [str(w.message)[-38:] for w in caught] == [
+        "hold few other combinations of values."
+    ] * (len(X_res) > rows)
+
+
+def integer_coded_table(n=120, seed=0):
+    """Integer codes of a few levels: rounded anchored rows often copy real ones."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.integers(0, 4, (n, 4)), columns=list("abcd"))
+    y = pd.Series(np.r_[np.zeros(n - 20), np.ones(20)].astype(int))
+    return X, y
+
+
+def test_synthetic_rows_copy_no_training_row_unless_asked():
+    X, y = integer_coded_table()
+    real = set(map(tuple, X.to_numpy()))
+    copied = {}
+    for reject in (True, False):
+        sampler = GANOversampler(reject_copies=reject, random_state=0, **FAST)
+        X_res, y_res = sampler.fit_resample(X, y)
+        synthetic = X_res.iloc[len(X) :]
+        assert len(synthetic) == 80 and (y_res[len(X) :] == 1).all()
+        copied[reject] = np.mean([tuple(row) in real for row in synthetic.to_numpy()])
+        later = sampler.sample(500, y=1).to_numpy()
+        if reject:
+            assert not any(tuple(row) in real for row in later)
+    assert copied[True] == 0 and copied[False] > 0.2
+
+
+def test_a_class_with_no_row_left_to_draw_keeps_copies_with_a_warning():
+    # Every value of the single binary column is a training row.
+    X = np.array([[0.0], [1.0]] * 20)
+    y = np.r_[np.zeros(30), np.ones(10)]
+    sampler = GANOversampler(random_state=0, **FAST)
+    with pytest.warns(UserWarning, match="20 of 20 synthetic rows of class 1.0 copy"):
+        X_res, _ = sampler.fit_resample(X, y)
+    assert set(X_res[len(X) :, 0]) <= {0.0, 1.0} and len(X_res) == 60
 
 
 def test_anchored_values_lie_strictly_between_neighbours():
