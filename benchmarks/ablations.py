@@ -61,6 +61,7 @@ VARIANTS = {
     "loss='minimax'": variant(loss="minimax"),
     "penalty_interval=1": variant(penalty_interval=1),
     "early_stopping=True": variant(early_stopping=True),
+    "reject_copies=False": variant(reject_copies=False),
 }
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from skgan import GANOversampler
 from skgan._codec import TableCodec, categorical_mask
-from skgan._nets import gumbel_softmax
+from skgan._nets import SHARE_MARGIN, gumbel_softmax
 from skgan._train import Anchors, Conditioner
 
 FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
@@ -248,14 +248,16 @@ def test_a_class_with_no_row_left_to_draw_keeps_copies_with_a_warning():
     assert set(X_res[len(X) :, 0]) <= {0.0, 1.0} and len(X_res) == 60
 
 
-def test_anchored_values_lie_strictly_between_neighbours():
-    # Two-row class: every synthetic value lies between the two rows, never
-    # on either, so no synthetic row copies a real one.
+def test_anchored_values_lie_in_the_middle_of_the_way_between_neighbours():
+    # Two-row class: every synthetic value lies between the two rows, at
+    # least SHARE_MARGIN of the way from either, so no row copies a real one.
     X = np.array([[0.5, 0.5]] * 30 + [[10.5, 20.5], [12.5, 26.5]])
     y = np.r_[np.zeros(30), np.ones(2)]
     sampler = GANOversampler(random_state=0, **FAST)
     synthetic = sampler.fit_resample(X, y)[0][len(X) :]
-    assert (synthetic > [10.5, 20.5]).all() and (synthetic < [12.5, 26.5]).all()
+    low, high = np.array([10.5, 20.5]), np.array([12.5, 26.5])
+    margin = SHARE_MARGIN * (high - low) - 1e-9
+    assert (synthetic >= low + margin).all() and (synthetic <= high - margin).all()
 
 
 def test_anchored_images_lie_between_two_images_of_their_class():
