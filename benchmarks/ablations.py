@@ -23,13 +23,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from skgan import GANOversampler
+from skgan import GANOversampler, _nets
 from skgan.benchmark import FACTORIES, METRICS, rank_table, run_benchmark
 from skgan.datasets import KEEL_SUITE
 from skgan.report import markdown_table, provenance
 
 RESULTS = Path(__file__).parent / "results"
 PREVIOUS = "previous defaults (noise, 1000 steps)"
+
+
+class _ShareMargin(GANOversampler):
+    """The default sampler fitted with another ``SHARE_MARGIN``, a module
+    constant of ``skgan._nets``: how far from either end of the way between
+    a row and its neighbour an anchored value stays."""
+
+    margin = _nets.SHARE_MARGIN
+
+    def _fit_resample(self, X, y):
+        saved, _nets.SHARE_MARGIN = _nets.SHARE_MARGIN, self.margin
+        try:
+            return super()._fit_resample(X, y)
+        finally:
+            _nets.SHARE_MARGIN = saved
+
+
+def share_margin(margin):
+    """A factory of the default sampler with ``SHARE_MARGIN = margin``."""
+    cls = type("ShareMargin", (_ShareMargin,), {"margin": margin})
+    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
 
 
 def variant(steps=None, **params):
@@ -62,6 +83,8 @@ VARIANTS = {
     "penalty_interval=1": variant(penalty_interval=1),
     "early_stopping=True": variant(early_stopping=True),
     "reject_copies=False": variant(reject_copies=False),
+    "share margin 0.1": share_margin(0.1),
+    "share margin 0.25": share_margin(0.25),
 }
 
 
