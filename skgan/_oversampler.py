@@ -47,8 +47,9 @@ AUTO_STEPS = {"anchored": 250, "noise": 2000}
 _AUTO_AUGMENT = ("translation", "cutout")
 # The layout of the files ``save`` writes; ``load`` reads only this version.
 FORMAT_VERSION = 1
-# Rounds of redrawing rows that copy a training row (``reject_copies``), and
-# the most rows one round draws per row still missing.
+# Rounds of redrawing rows that copy a training row (``reject_copies``); a
+# round draws 1.2 rows per missing row over the last round's share of novel
+# rows, that share taken as at least 1 / _MAX_OVERDRAW.
 _MAX_REDRAWS = 10
 _MAX_OVERDRAW = 20
 # Fitted attributes that ``save`` leaves out: they are views of ``_fitted``.
@@ -490,7 +491,9 @@ class GANOversampler(BaseOverSampler):
         -------
         X_new : ndarray or DataFrame of shape (n_samples, n_features)
             Synthetic rows, in the container and dtypes of the training ``X``;
-            images in its layout, e.g. of shape (n_samples, H, W).
+            images in its layout, e.g. of shape (n_samples, H, W). With
+            ``reject_copies``, none equals a training row (but see that
+            parameter for classes that cannot avoid it).
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 0:
@@ -782,7 +785,8 @@ class GANOversampler(BaseOverSampler):
         """``n`` decoded rows of class ``label``; with ``reject_copies``, rows
         equal to a training row are replaced by fresh draws that are not."""
         rows = self._draw(label, n)
-        if not self.reject_copies:
+        # Samplers fitted by skgan before 0.2.0.dev2 kept no hashes.
+        if not self.reject_copies or getattr(self, "_real_hashes", None) is None:
             return rows
         novel = ~np.isin(self._row_hashes(rows), self._real_hashes)
         copies, kept, n_kept = _take(rows, ~novel), [_take(rows, novel)], novel.sum()

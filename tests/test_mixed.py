@@ -238,6 +238,13 @@ def test_synthetic_rows_copy_no_training_row_unless_asked():
     assert copied[True] == 0 and copied[False] > 0.2
 
 
+def test_a_sampler_fitted_before_copies_were_hashed_still_samples():
+    X, y = integer_coded_table()
+    sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
+    del sampler._real_hashes  # as unpickled from an older skgan
+    assert sampler.sample(30, y=1).shape == (30, 4)
+
+
 def test_a_class_with_no_row_left_to_draw_keeps_copies_with_a_warning():
     # Every value of the single binary column is a training row.
     X = np.array([[0.0], [1.0]] * 20)
