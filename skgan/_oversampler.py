@@ -785,8 +785,9 @@ class GANOversampler(BaseOverSampler):
         """``n`` decoded rows of class ``label``; with ``reject_copies``, rows
         equal to a training row are replaced by fresh draws that are not."""
         rows = self._draw(label, n)
-        # Samplers fitted by skgan before 0.2.0.dev2 kept no hashes.
-        if not self.reject_copies or getattr(self, "_real_hashes", None) is None:
+        # Samplers fitted by skgan before 0.2.0.dev2 kept no hashes (and,
+        # unpickled, have no reject_copies either).
+        if getattr(self, "_real_hashes", None) is None or not self.reject_copies:
             return rows
         novel = ~np.isin(self._row_hashes(rows), self._real_hashes)
         copies, kept, n_kept = _take(rows, ~novel), [_take(rows, novel)], novel.sum()
