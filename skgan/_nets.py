@@ -30,10 +30,10 @@ MAX_MLP_VALUES = 4096
 ANCHOR_LOGIT = 5.0
 # An anchored generator's share of the way from a row to its neighbour stays
 # this far from either end. Left free, training pulls the share towards 0, so
-# that synthetic rows crowd onto real ones: with a margin of 0.1 over half the
-# shares ended within 0.15 of a real value. Keeping the new value in the
-# middle 30% of the way ranked best downstream on the KEEL tables among
-# margins 0.1, 0.25 and 0.35 (mean rank 3.06 against 3.26 for 0.1).
+# that synthetic rows crowd onto real ones: with a margin of 0.1 the median
+# share was about 0.2 on most KEEL tables. Keeping the new value in the middle
+# 30% of the way ranks best downstream among margins 0.1, 0.25 and 0.35
+# (benchmarks/results/ablations.md).
 SHARE_MARGIN = 0.35
 
 
