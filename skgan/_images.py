@@ -134,7 +134,7 @@ class ImageCodec:
         Z = np.asarray(Z, dtype=np.float64).reshape(
             (len(Z), self.shape[2], self.shape[0], self.shape[1])
         )
-        rows = Z.transpose(0, 2, 3, 1).reshape(len(Z), -1)
+        rows = Z.transpose(0, 2, 3, 1).reshape(len(Z), self.width)
         values = np.clip(
             (rows + 1) / 2 * (self.high_ - self.low_) + self.low_, self.low_, self.high_
         )

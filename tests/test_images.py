@@ -195,3 +195,11 @@ def test_per_class_mode_takes_images():
     X_res, y_res = sampler.fit_resample(X, y)
     assert X_res.shape == (36, 8, 8) and X_res.dtype == np.uint8
     assert Counter(y_res) == {0: 12, 1: 12, 2: 12}
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_sampling_no_images_keeps_their_layout(mode):
+    X, y = _images((8, 8), counts=(12, 5))
+    sampler = GANOversampler(mode=mode, random_state=0, **FAST).fit(X, y)
+    empty = sampler.sample(0, y=1)
+    assert empty.shape == (0, 8, 8) and empty.dtype == np.uint8
