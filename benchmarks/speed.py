@@ -127,9 +127,12 @@ from skgan import GANOversampler
 pipe = Pipeline([("gan", GANOversampler(random_state=0)),
                  ("clf", LogisticRegression(max_iter=500))])
 grid = {{"gan__mode": ["conditional", "per_class"], "clf__C": [0.01, 0.1, 1, 10]}}
-start = time.perf_counter()
-GridSearchCV(pipe, grid, cv=3, n_jobs={n_jobs}).fit(X, y)
-done(seconds=time.perf_counter() - start)
+seconds = []
+for _ in range(2):  # the second search reuses joblib's worker processes
+    start = time.perf_counter()
+    GridSearchCV(pipe, grid, cv=3, n_jobs={n_jobs}).fit(X, y)
+    seconds.append(time.perf_counter() - start)
+done(first=seconds[0], second=seconds[1])
 """
 
 _BUSY = """
@@ -318,7 +321,7 @@ def main(argv=None):
     tables = ("glass4", "yeast4") if args.quick else KEEL_SUITE
     keel, versus = keel_and_ctgan(tables, ctgan_python)
     million = child(_MILLION)
-    grid = {n: child(_GRID.format(n_jobs=n))["seconds"] for n in (1, 2)}
+    grid = {n: child(_GRID.format(n_jobs=n)) for n in (1, 2)}
     busy = child(_BUSY)
     sizes = scaling(args.quick)
     large = pd.DataFrame(
@@ -372,9 +375,14 @@ def main(argv=None):
         "",
         "## Oversubscription",
         "",
-        f"- `GridSearchCV` of 8 candidates x 3 folds on yeast4: n_jobs=1 "
-        f"{grid[1]:.1f} s, n_jobs=2 {grid[2]:.1f} s, ratio "
-        f"{grid[2] / grid[1]:.2f}.",
+        "- `GridSearchCV` of 8 candidates x 3 folds on yeast4, run twice in "
+        f"one process: n_jobs=1 {grid[1]['first']:.1f} s then "
+        f"{grid[1]['second']:.1f} s, n_jobs=2 {grid[2]['first']:.1f} s then "
+        f"{grid[2]['second']:.1f} s. Ratio n_jobs=2 / n_jobs=1: "
+        f"{grid[2]['first'] / grid[1]['first']:.2f} for the first search, whose "
+        "two new worker processes each import torch (see A fresh process), and "
+        f"{grid[2]['second'] / grid[1]['second']:.2f} for the second, which "
+        "reuses them.",
         f"- A default fit on yeast4 beside one CPU-bound process: {busy['busy']:.2f} s "
         f"against {busy['idle']:.2f} s idle, ratio {busy['busy'] / busy['idle']:.2f}.",
         "",

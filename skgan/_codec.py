@@ -16,6 +16,7 @@ Every input column becomes one or more spans:
   ``conditional`` so that training can condition on its levels.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,13 +62,16 @@ class Span:
     ``kind`` is ``"continuous"`` for a normalised numeric value and
     ``"discrete"`` for a one-hot block that the generator emits through a
     softmax. ``conditional`` marks the discrete spans of categorical columns,
-    whose levels training may condition on.
+    whose levels training may condition on. ``one_hot_code`` numbers the
+    one-hot code that the value of a numeric column belongs to (see
+    :func:`_one_hot_codes`), ``None`` for any other span.
     """
 
     start: int
     stop: int
     kind: str
     conditional: bool = False
+    one_hot_code: int | None = None
 
 
 def categorical_mask(X, categorical_features):
@@ -161,10 +165,12 @@ class TableCodec:
                 _columns(X), self.categorical, strict=True
             )
         ]
+        codes = _one_hot_codes(X, self.columns_codecs_)
         self.spans_, start = [], 0
-        for codec in self.columns_codecs_:
+        for codec, code in zip(self.columns_codecs_, codes, strict=True):
             for width, kind, conditional in codec.layout():
-                self.spans_.append(Span(start, start + width, kind, conditional))
+                code = code if kind == "continuous" else None
+                self.spans_.append(Span(start, start + width, kind, conditional, code))
                 start += width
         return self
 
@@ -202,6 +208,31 @@ class TableCodec:
         if not columns:
             return np.empty((len(Z), 0), dtype=self.dtype_)
         return np.column_stack([c.to_numpy(dtype=self.dtype_) for c in columns])
+
+
+def _one_hot_codes(X, codecs):
+    """The one-hot code of each column of ``X``, numbered from 0, or None.
+
+    A one-hot code is a run of two or more adjacent numeric columns that hold
+    only 0 and 1, no missing values, and at most one 1 in every row (a
+    dropped reference level leaves rows of zeros), as ``pandas.get_dummies``
+    writes a categorical column.
+    """
+    groups, group, total = [], -1, None
+    for (name, column), codec in zip(_columns(X), codecs, strict=True):
+        if not getattr(codec, "zero_one", False):
+            groups.append(None)
+            total = None
+            continue
+        values = numeric_values(column, name)
+        if total is None or np.max(total + values, initial=0) > 1:
+            group, total = group + 1, values
+        else:
+            total = total + values
+        groups.append(group)
+    sizes = Counter(g for g in groups if g is not None)
+    number = {g: k for k, g in enumerate(sorted(g for g, n in sizes.items() if n > 1))}
+    return [number.get(g) for g in groups]
 
 
 def _columns(X):
@@ -347,6 +378,11 @@ class _NumericColumn:
             (observed.min(), observed.max()) if len(observed) else (0.0, 0.0)
         )
         self.integral = bool(np.all(observed == np.rint(observed)))
+        self.zero_one = (
+            not self.has_missing
+            and (self.low, self.high) == (0, 1)
+            and bool(np.all((observed == 0) | (observed == 1)))
+        )
         # Integer columns are rounded instead, so they need no levels.
         self.levels = None
         if not self.integral:

@@ -122,6 +122,7 @@ class MLPGenerator(_Rebuildable):
         discrete_spans=(),
         cond_dim=0,
         anchored=False,
+        one_hot_codes=(),
     ):
         super().__init__()
         self.anchored = anchored
@@ -143,7 +144,10 @@ class MLPGenerator(_Rebuildable):
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LayerNorm(hidden), nn.ReLU()]
             width = hidden
-        layers.append(nn.Linear(width, out_dim))
+        # An anchored generator has one more output per one-hot code: the
+        # share that all of its columns take.
+        self.n_codes = len({code for _, code in one_hot_codes}) if anchored else 0
+        layers.append(nn.Linear(width, out_dim + self.n_codes))
         self.body = nn.Sequential(*layers)
         if anchored:
             # Start as the identity on the anchor: a small displacement, and
@@ -154,6 +158,9 @@ class MLPGenerator(_Rebuildable):
             discrete = torch.zeros(out_dim, dtype=torch.bool)
             discrete[self.discrete_columns] = True
             self.register_buffer("discrete_mask", discrete, False)
+            pairs = torch.tensor(one_hot_codes, dtype=torch.int64).view(-1, 2)
+            self.register_buffer("code_columns", pairs[:, 0].contiguous(), False)
+            self.register_buffer("code_of_column", pairs[:, 1].contiguous(), False)
 
     def forward(self, z, labels, cond=None, rng=None, anchor=None):
         """Generate rows; ``rng`` (a ``torch.Generator``) draws the Gumbel noise.
@@ -163,16 +170,26 @@ class MLPGenerator(_Rebuildable):
         ``skgan._train.Anchors``) as input. Each numeric value becomes the
         row's plus a share of the difference, the share being the sigmoid of
         the output plus the logit of the step, so an output of 0 gives
-        SMOTE's point; a discrete block's output is added to the row's
-        one-hot levels times ``ANCHOR_LOGIT``.
+        SMOTE's point. The columns of a one-hot code (``one_hot_codes``
+        pairs each such column with its code) take one share, from an output
+        of their own, so that once rounded they all keep the row's values or
+        all take the neighbour's, and the code stays one level. A discrete
+        block's output is added to the row's one-hot levels times
+        ``ANCHOR_LOGIT``.
         """
         onehot = nn.functional.one_hot(labels, self.n_classes).to(z.dtype)
         inputs = [z, onehot] + [x for x in (cond, anchor) if x is not None]
         raw = self.body(torch.cat(inputs, dim=1))
         if self.anchored:
+            shift = raw
+            if self.n_codes:
+                raw, common = raw[:, : -self.n_codes], raw[:, -self.n_codes :]
+                shift = raw.index_copy(
+                    1, self.code_columns, common[:, self.code_of_column]
+                )
             start, delta, step = anchor.tensor_split([raw.shape[1], -1], dim=1)
             share = SHARE_MARGIN + (1 - 2 * SHARE_MARGIN) * torch.sigmoid(
-                raw + torch.logit(step, eps=1e-6)
+                shift + torch.logit(step, eps=1e-6)
             )
             raw = torch.where(
                 self.discrete_mask, raw + ANCHOR_LOGIT * start, start + share * delta
@@ -370,8 +387,18 @@ def make_networks(
     if len(sample_shape) == 1:
         (width,) = sample_shape
         discrete = tuple((s.start, s.stop) for s in spans if s.kind == "discrete")
+        codes = tuple(
+            (s.start, s.one_hot_code) for s in spans if s.one_hot_code is not None
+        )
         generator = MLPGenerator(
-            latent_dim, n_classes, width, hidden_dims, discrete, cond_dim, anchored
+            latent_dim,
+            n_classes,
+            width,
+            hidden_dims,
+            discrete,
+            cond_dim,
+            anchored,
+            codes,
         )
     elif uses_conv(sample_shape, network):
         return (

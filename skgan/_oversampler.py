@@ -49,7 +49,8 @@ _AUTO_AUGMENT = ("translation", "cutout")
 FORMAT_VERSION = 1
 # Rounds of redrawing rows that copy a training row (``reject_copies``); a
 # round draws 1.2 rows per missing row over the last round's share of novel
-# rows, that share taken as at least 1 / _MAX_OVERDRAW.
+# rows, that share taken as at least 1 / _MAX_OVERDRAW. A round that finds no
+# novel row at all ends the redraws.
 _MAX_REDRAWS = 10
 _MAX_OVERDRAW = 20
 # Fitted attributes that ``save`` leaves out: they are views of ``_fitted``.
@@ -202,8 +203,9 @@ class GANOversampler(BaseOverSampler):
         round them back onto real rows: without the redraws, 71% to 86% of
         the synthetic rows of three integer-coded KEEL tables are copies, at
         a small gain downstream (benchmarks/results/ablations.md).
-        A class that still draws copies after ten redraws keeps them, with a
-        warning. ``sample`` redraws them too.
+        A class that still draws copies after ten redraws, or after a redraw
+        that found no other row, keeps them, with a warning. ``sample``
+        redraws them too.
 
     early_stopping : bool, default=False
         Hold out a tenth of the rows of each class of at least 10 rows, score
@@ -792,10 +794,10 @@ class GANOversampler(BaseOverSampler):
             return rows
         novel = ~np.isin(self._row_hashes(rows), self._real_hashes)
         copies, kept, n_kept = _take(rows, ~novel), [_take(rows, novel)], novel.sum()
-        for _ in range(_MAX_REDRAWS):
+        redraws = 0
+        while n_kept < n and redraws < _MAX_REDRAWS:
+            redraws += 1
             missing = n - n_kept
-            if missing == 0:
-                break
             # Draw enough for the missing rows at the last draw's share of novel ones.
             share = max(novel.mean(), 1 / _MAX_OVERDRAW)
             fresh = self._draw(label, int(np.ceil(1.2 * missing / share)))
@@ -803,10 +805,12 @@ class GANOversampler(BaseOverSampler):
             take = np.flatnonzero(novel)[:missing]
             kept.append(_take(fresh, take))
             n_kept += len(take)
+            if len(take) == 0:
+                break  # not one novel row: more draws are unlikely to find any
         if n_kept < n:
             warnings.warn(
                 f"GANOversampler: {n - n_kept} of {n} synthetic rows of class "
-                f"{label} copy a training row after {_MAX_REDRAWS} redraws; "
+                f"{label} copy a training row after {redraws} redraws; "
                 "the class's columns hold few other combinations of values.",
                 UserWarning,
                 stacklevel=2,

@@ -250,9 +250,14 @@ def test_a_class_with_no_row_left_to_draw_keeps_copies_with_a_warning():
     X = np.array([[0.0], [1.0]] * 20)
     y = np.r_[np.zeros(30), np.ones(10)]
     sampler = GANOversampler(random_state=0, **FAST)
+    draws = []
+    draw = sampler._draw
+    sampler._draw = lambda label, n: draws.append(n) or draw(label, n)
     with pytest.warns(UserWarning, match="20 of 20 synthetic rows of class 1.0 copy"):
         X_res, _ = sampler.fit_resample(X, y)
     assert set(X_res[len(X) :, 0]) <= {0.0, 1.0} and len(X_res) == 60
+    # A redraw that finds no other row ends the redraws.
+    assert draws == [20, 20 * 20 * 1.2]
 
 
 def test_anchored_values_lie_in_the_middle_of_the_way_between_neighbours():
@@ -346,3 +351,34 @@ def test_pickled_sampler_samples_mixed_rows():
     rows = restored.sample(7, y="rare")
     pd.testing.assert_series_equal(rows.dtypes, X.dtypes)
     pd.testing.assert_frame_equal(rows, sampler.sample(7, y="rare"))
+
+
+def one_hot_float_table(n=120, seed=0):
+    """A four-level one-hot code in float columns, beside a numeric column;
+    the minority class is too small for a row's neighbours to share its level."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(np.eye(4)[np.arange(n) % 4], columns=list("abcd"))
+    X["x"] = rng.normal(size=n)
+    return X, pd.Series((np.arange(n) < 8).astype(int))
+
+
+def test_one_hot_codes_are_found_in_adjacent_zero_one_columns():
+    X, _ = one_hot_float_table()
+    X["e"] = X["a"]  # 0/1, but a row may hold a 1 in both a and e
+    X["f"] = 1 - X["e"]  # with e, a code whose levels are both named
+    X["g"] = X["b"] * 2  # two values, but not 0 and 1
+    spans = TableCodec(categorical_mask(X, "auto"), "standard").fit(X, 0).spans_
+    codes = [s.one_hot_code for s in spans]
+    assert codes == [0, 0, 0, 0, None, 1, 1, None]
+
+
+def test_one_hot_codes_in_float_columns_stay_one_level():
+    # The values of two-valued columns share one step between a row and its
+    # neighbour, so once rounded a one-hot code is one level, not zero or two,
+    # whatever the generator's outputs for the single columns.
+    X, y = one_hot_float_table()
+    sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
+    with torch.no_grad():
+        sampler.generator_.body[-1].bias[:4] = torch.tensor([4.0, -4.0, 4.0, -4.0])
+    rows = sampler.sample(500, y=1)
+    assert (rows[list("abcd")].sum(axis=1) == 1).all()
