@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from skgan import GANOversampler, _nets
+from skgan import GANOversampler, __version__, _nets
 from skgan.benchmark import FACTORIES, METRICS, rank_table, run_benchmark
 from skgan.datasets import KEEL_SUITE
 from skgan.report import markdown_table, provenance
@@ -70,8 +70,9 @@ def variant(steps=None, **params):
     return factory
 
 
-# Names say what differs from the defaults; a changed variant needs a new name,
-# since cells are cached under it.
+# Names say what differs from the defaults; a changed variant needs a new name.
+# Cells are cached under the name and skgan's version (``cache_name``, below),
+# so a new version computes every variant again.
 VARIANTS = {
     # Noise at the anchored default's 250 steps (``"auto"`` gives noise 2000).
     "anchor=None": variant(steps=250, anchor=None),
@@ -86,6 +87,10 @@ VARIANTS = {
     "share margin 0.1": share_margin(0.1),
     "share margin 0.25": share_margin(0.25),
 }
+
+
+for _name, _factory in VARIANTS.items():
+    _factory.cache_name = f"{_name} @ {__version__}"
 
 
 def previous_scores(datasets):

@@ -320,6 +320,10 @@ def test_gan_cache_name_follows_its_defaults(monkeypatch):
     assert cache_name("gan", gan, (8, 8)) != before
     # A caller's own GAN factory is cached under its own name.
     assert cache_name("gan-hinge", lambda X, y, **kw: None) == "gan-hinge"
+    # ... or under the name it carries, such as one that names skgan's version.
+    hinge = lambda X, y, **kw: None  # noqa: E731
+    hinge.cache_name = "gan-hinge @ 1.0"
+    assert cache_name("gan-hinge", hinge) == "gan-hinge @ 1.0"
     defaults = skgan.GANOversampler.__init__.__kwdefaults__
     assert defaults["loss"] != "hinge"
     monkeypatch.setitem(defaults, "loss", "hinge")

@@ -151,10 +151,13 @@ def cache_name(name, factory, image_shape=None):
     ``GANOversampler`` the benchmark builds (its defaults, and ``image_shape``
     for images), so a run after a change of defaults computes new GAN cells
     instead of reusing those of the old defaults. Other samplers, the
-    caller's own factories included, are cached under their name.
+    caller's own factories included, are cached under their name, or under
+    the factory's ``cache_name`` attribute where it has one (for example a
+    name that carries skgan's version, so that a variant of the GAN is
+    computed again after skgan changes).
     """
     if factory is not _gan:
-        return name
+        return getattr(factory, "cache_name", name)
     from .. import GANOversampler, __version__
 
     params = sorted(GANOversampler(image_shape=image_shape).get_params().items())
