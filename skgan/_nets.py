@@ -173,7 +173,8 @@ class MLPGenerator(_Rebuildable):
         SMOTE's point. The columns of a one-hot code (``one_hot_codes``
         pairs each such column with its code) take one share, from an output
         of their own, so that once rounded they all keep the row's values or
-        all take the neighbour's, and the code stays one level. A discrete
+        all take the neighbour's, and the code stays one level (exactly so
+        under the linear ``"standard"`` numeric encoding). A discrete
         block's output is added to the row's one-hot levels times
         ``ANCHOR_LOGIT``.
         """
