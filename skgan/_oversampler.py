@@ -811,7 +811,8 @@ class GANOversampler(BaseOverSampler):
         if n_kept < n:
             warnings.warn(
                 f"GANOversampler: {n - n_kept} of {n} synthetic rows of class "
-                f"{label} copy a training row after {redraws} redraws; "
+                f"{label} copy a training row after {redraws} "
+                f"redraw{'s' if redraws != 1 else ''}; "
                 "the class's columns hold few other combinations of values.",
                 UserWarning,
                 stacklevel=2,
