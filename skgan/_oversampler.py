@@ -178,7 +178,7 @@ class GANOversampler(BaseOverSampler):
         steps, with its weight multiplied by the interval ("lazy
         regularisation", Karras et al., 2020): the penalty's double backward
         pass is the most expensive part of a step, and every fourth step cuts
-        a fit's time by about a fifth (``benchmarks/results/ablations.md``
+        a fit's time by about a quarter (``benchmarks/results/ablations.md``
         compares it with every step).
 
     anchor : {{"auto", "neighbours"}} or None, default="auto"
