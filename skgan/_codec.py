@@ -169,8 +169,10 @@ class TableCodec:
         self.spans_, start = [], 0
         for codec, code in zip(self.columns_codecs_, codes, strict=True):
             for width, kind, conditional in codec.layout():
-                code = code if kind == "continuous" else None
-                self.spans_.append(Span(start, start + width, kind, conditional, code))
+                span_code = code if kind == "continuous" else None
+                self.spans_.append(
+                    Span(start, start + width, kind, conditional, span_code)
+                )
                 start += width
         return self
 
@@ -378,10 +380,9 @@ class _NumericColumn:
             (observed.min(), observed.max()) if len(observed) else (0.0, 0.0)
         )
         self.integral = bool(np.all(observed == np.rint(observed)))
+        # Integers from 0 to 1 are only 0 and 1.
         self.zero_one = (
-            not self.has_missing
-            and (self.low, self.high) == (0, 1)
-            and bool(np.all((observed == 0) | (observed == 1)))
+            not self.has_missing and self.integral and (self.low, self.high) == (0, 1)
         )
         # Integer columns are rounded instead, so they need no levels.
         self.levels = None

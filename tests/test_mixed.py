@@ -373,8 +373,8 @@ def test_one_hot_codes_are_found_in_adjacent_zero_one_columns():
 
 
 def test_one_hot_codes_in_float_columns_stay_one_level():
-    # The values of two-valued columns share one step between a row and its
-    # neighbour, so once rounded a one-hot code is one level, not zero or two,
+    # The columns of a one-hot code share one step between a row and its
+    # neighbour, so once rounded the code is one level, not zero or two,
     # whatever the generator's outputs for the single columns.
     X, y = one_hot_float_table()
     sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
