@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from skgan import GANOversampler, __version__, _nets
+from skgan import GANOversampler, __version__, _codec, _nets
 from skgan._oversampler import _take
 from skgan.benchmark import FACTORIES, METRICS, rank_table, run_benchmark
 from skgan.datasets import KEEL_SUITE
@@ -49,6 +49,42 @@ class _ShareMargin(GANOversampler):
             return super()._fit_resample(X, y)
         finally:
             _nets.SHARE_MARGIN = saved
+
+
+class _SharedShare(GANOversampler):
+    """The default sampler in which more columns take one share, as a one-hot
+    code's columns do: every integer column (``columns="integer"``) or every
+    numeric column (``"numeric"``) outside the one-hot codes, 0/1 flags
+    aside, takes one share per row, as SMOTE takes one step for the row."""
+
+    columns = "integer"
+
+    def _fit_resample(self, X, y):
+        found = _codec._one_hot_codes
+
+        def with_shared(X, codecs):
+            codes = found(X, codecs)
+            shared = max((c for c in codes if c is not None), default=-1) + 1
+            return [
+                shared if code is None and self._shares(codec) else code
+                for code, codec in zip(codes, codecs, strict=True)
+            ]
+
+        _codec._one_hot_codes = with_shared
+        try:
+            return super()._fit_resample(X, y)
+        finally:
+            _codec._one_hot_codes = found
+
+    def _shares(self, codec):
+        numeric = hasattr(codec, "integral") and not codec.zero_one
+        return numeric and (self.columns == "numeric" or codec.integral)
+
+
+def shared_share(columns):
+    """A factory of the default sampler whose ``columns`` share one share."""
+    cls = type("SharedShare", (_SharedShare,), {"columns": columns})
+    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
 
 
 def share_margin(margin):
@@ -131,6 +167,8 @@ VARIANTS = {
     "select safe rows (2x, kNN)": selected("safe"),
     "select border rows (2x, kNN)": selected("border"),
     "drop rows amid the other class (2x, kNN)": selected("not amid"),
+    "one share for integer columns": shared_share("integer"),
+    "one share for numeric columns": shared_share("numeric"),
 }
 
 
