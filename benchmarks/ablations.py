@@ -81,18 +81,6 @@ class _SharedShare(GANOversampler):
         return numeric and (self.columns == "numeric" or codec.integral)
 
 
-def shared_share(columns):
-    """A factory of the default sampler whose ``columns`` share one share."""
-    cls = type("SharedShare", (_SharedShare,), {"columns": columns})
-    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
-
-
-def share_margin(margin):
-    """A factory of the default sampler with ``SHARE_MARGIN = margin``."""
-    cls = type("ShareMargin", (_ShareMargin,), {"margin": margin})
-    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
-
-
 class _Selected(GANOversampler):
     """The default sampler that draws ``overdraw`` times the rows it needs and
     keeps those whose ``k`` nearest training rows (all classes, standardised
@@ -125,9 +113,10 @@ class _Selected(GANOversampler):
         return _take(rows, np.sort(best))
 
 
-def selected(keep):
-    """A factory of the default sampler that selects rows as ``keep`` says."""
-    cls = type("Selected", (_Selected,), {"keep": keep})
+def subclass(base, **attributes):
+    """A factory of ``base``, a subclass of the default sampler, with its
+    class ``attributes`` set."""
+    cls = type(base.__name__.lstrip("_"), (base,), attributes)
     return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
 
 
@@ -162,13 +151,13 @@ VARIANTS = {
     "penalty_interval=1": variant(penalty_interval=1),
     "early_stopping=True": variant(early_stopping=True),
     "reject_copies=False": variant(reject_copies=False),
-    "share margin 0.1": share_margin(0.1),
-    "share margin 0.25": share_margin(0.25),
-    "select safe rows (2x, kNN)": selected("safe"),
-    "select border rows (2x, kNN)": selected("border"),
-    "drop rows amid the other class (2x, kNN)": selected("not amid"),
-    "one share for integer columns": shared_share("integer"),
-    "one share for numeric columns": shared_share("numeric"),
+    "share margin 0.1": subclass(_ShareMargin, margin=0.1),
+    "share margin 0.25": subclass(_ShareMargin, margin=0.25),
+    "select safe rows (2x, kNN)": subclass(_Selected, keep="safe"),
+    "select border rows (2x, kNN)": subclass(_Selected, keep="border"),
+    "drop rows amid the other class (2x, kNN)": subclass(_Selected, keep="not amid"),
+    "one share for integer columns": subclass(_SharedShare, columns="integer"),
+    "one share for numeric columns": subclass(_SharedShare, columns="numeric"),
 }
 
 
