@@ -137,6 +137,19 @@ def variant(steps=None, **params):
     return factory
 
 
+def class_sized(per_row, low, high):
+    """A factory of the default sampler trained for ``per_row`` optimiser
+    steps per row of the training fold's smallest class, from ``low`` to
+    ``high`` steps."""
+
+    def factory(X, y, *, seed, image_shape=None):
+        smallest = np.unique(np.asarray(y), return_counts=True)[1].min()
+        steps = int(np.clip(per_row * smallest, low, high))
+        return variant(steps=steps)(X, y, seed=seed)
+
+    return factory
+
+
 # Names say what differs from the defaults; a changed variant needs a new name.
 # Cells are cached under the name and skgan's version (``cache_name``, below),
 # so a new version computes every variant again.
@@ -145,6 +158,7 @@ VARIANTS = {
     "anchor=None": variant(steps=250, anchor=None),
     "1000 steps": variant(steps=1000),
     "100 steps": variant(steps=100),
+    "4 steps per row of the smallest class, 100 to 250": class_sized(4, 100, 250),
     "numeric_encoding='quantile'": variant(numeric_encoding="quantile"),
     "numeric_encoding='mode'": variant(numeric_encoding="mode"),
     "loss='minimax'": variant(loss="minimax"),
