@@ -77,8 +77,9 @@ class _SharedShare(GANOversampler):
             _codec._one_hot_codes = found
 
     def _shares(self, codec):
-        numeric = hasattr(codec, "integral") and not codec.zero_one
-        return numeric and (self.columns == "numeric" or codec.integral)
+        if not isinstance(codec, _codec._NumericColumn) or codec.zero_one:
+            return False
+        return self.columns == "numeric" or codec.integral
 
 
 class _Selected(GANOversampler):
