@@ -104,8 +104,8 @@ def test_categorical_features_by_name_and_none():
 def test_fixed_seed_is_deterministic_and_leaves_global_state():
     X, y = mixed_table()
     np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state()
-    first = GANOversampler(random_state=3, **FAST).fit_resample(X, y)[0]
-    second = GANOversampler(random_state=3, **FAST).fit_resample(X, y)[0]
+    first = GANOversampler(device="cpu", random_state=3, **FAST).fit_resample(X, y)[0]
+    second = GANOversampler(device="cpu", random_state=3, **FAST).fit_resample(X, y)[0]
     pd.testing.assert_frame_equal(first, second)
     assert (np.random.get_state()[1] == np_state).all()
     assert torch.equal(torch.get_rng_state(), torch_state)

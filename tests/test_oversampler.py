@@ -131,9 +131,9 @@ def test_dataframe_and_series_round_trip(imbalanced):
 
 def test_fixed_seed_is_byte_identical(imbalanced):
     X, y = imbalanced
-    first, _ = GANOversampler(random_state=7, **FAST).fit_resample(X, y)
-    second, _ = GANOversampler(random_state=7, **FAST).fit_resample(X, y)
-    other, _ = GANOversampler(random_state=8, **FAST).fit_resample(X, y)
+    first, _ = GANOversampler(device="cpu", random_state=7, **FAST).fit_resample(X, y)
+    second, _ = GANOversampler(device="cpu", random_state=7, **FAST).fit_resample(X, y)
+    other, _ = GANOversampler(device="cpu", random_state=8, **FAST).fit_resample(X, y)
     assert first.tobytes() == second.tobytes()
     assert first.tobytes() != other.tobytes()
 
@@ -145,7 +145,8 @@ def test_fixed_seed_is_byte_identical_across_processes(imbalanced):
         "from skgan import GANOversampler\n"
         "X, y = make_classification(n_samples=80, n_features=4, weights=[0.8],"
         " random_state=0)\n"
-        "X_res, _ = GANOversampler(random_state=5, epochs=3, batch_size=32)"
+        "X_res, _ = GANOversampler(random_state=5, epochs=3, batch_size=32,"
+        " device='cpu')"
         ".fit_resample(X, y)\n"
         "sys.stdout.write(X_res.tobytes().hex())\n"
     )
@@ -403,7 +404,7 @@ def test_fit_logs_start_end_and_each_epochs_losses(imbalanced, caplog):
     info = [r.getMessage() for r in records if r.levelno == logging.INFO]
     assert len(info) == 2
     assert "120 rows of 3 classes" in info[0]
-    assert "3 epochs, device cpu" in info[0]
+    assert f"3 epochs, device {sampler.config_.device}" in info[0]
     assert re.fullmatch(r"GANOversampler: fitted in \d+\.\d s", info[1])
     debug = [r.getMessage() for r in records if r.levelno == logging.DEBUG]
     assert debug == [
@@ -413,9 +414,13 @@ def test_fit_logs_start_end_and_each_epochs_losses(imbalanced, caplog):
 
 
 def test_logging_changes_no_result_and_adds_no_handler(imbalanced, caplog):
-    silent = GANOversampler(random_state=0, **FAST).fit_resample(*imbalanced)
+    silent = GANOversampler(device="cpu", random_state=0, **FAST).fit_resample(
+        *imbalanced
+    )
     caplog.set_level(logging.DEBUG, logger="skgan")
-    logged = GANOversampler(random_state=0, **FAST).fit_resample(*imbalanced)
+    logged = GANOversampler(device="cpu", random_state=0, **FAST).fit_resample(
+        *imbalanced
+    )
     assert caplog.records
     assert [a.tobytes() for a in silent] == [b.tobytes() for b in logged]
     # caplog's handler sits on the root logger; the library installs none.
@@ -524,7 +529,9 @@ def test_early_stopping_keeps_the_best_scored_generator(monkeypatch):
     def recording(keeper):
         value = score(keeper)
         scores.append(value)
-        states.append({k: v.clone() for k, v in keeper.generator.state_dict().items()})
+        states.append(
+            {k: v.cpu().clone() for k, v in keeper.generator.state_dict().items()}
+        )
         return value
 
     monkeypatch.setattr(skgan._train._BestGenerator, "score", recording)
