@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from skgan import GANOversampler, __version__, _codec, _nets
+from skgan import GANOversampler, __version__, _codec, _nets, _train
 from skgan._oversampler import _take
 from skgan.benchmark import FACTORIES, METRICS, rank_table, run_benchmark
 from skgan.datasets import KEEL_SUITE
@@ -114,6 +115,62 @@ class _Selected(GANOversampler):
         return _take(rows, np.sort(best))
 
 
+class _AuxiliaryClassifier(GANOversampler):
+    """The default sampler with an auxiliary classifier (AC-GAN, Odena et al.,
+    2017): a linear head on the discriminator's features predicts a row's
+    class, trained by cross-entropy on the real rows, and the generator's loss
+    adds that cross-entropy on its rows; each term weighs ``weight``."""
+
+    weight = 1.0
+
+    def _fit_resample(self, X, y):
+        made, weight = [], self.weight
+        base = _nets.MLPDiscriminator
+        d_loss_fn, g_loss_fn = losses = _train._LOSSES[self.loss]
+
+        def discriminator(in_dim, n_classes, hidden_dims, spectral):
+            made.append(
+                _ClassifyingDiscriminator(in_dim, n_classes, hidden_dims, spectral)
+            )
+            return made[-1]
+
+        def d_loss(disc, real, fake, cls):
+            loss = d_loss_fn(disc, real, fake, cls)
+            disc(real, cls)
+            return loss + weight * disc.class_loss()
+
+        def g_loss(scores):
+            # The generator's step scored its rows last.
+            return g_loss_fn(scores) + weight * made[-1].class_loss()
+
+        _nets.MLPDiscriminator = discriminator
+        _train._LOSSES[self.loss] = d_loss, g_loss
+        try:
+            return super()._fit_resample(X, y)
+        finally:
+            _nets.MLPDiscriminator = base
+            _train._LOSSES[self.loss] = losses
+
+
+class _ClassifyingDiscriminator(_nets.MLPDiscriminator):
+    """A table discriminator that keeps its last call's class logits."""
+
+    def __init__(self, in_dim, n_classes, hidden_dims, spectral):
+        super().__init__(in_dim, n_classes, hidden_dims, spectral=spectral)
+        self.classify = torch.nn.Linear(self.score.in_features, n_classes)
+        self.body.register_forward_hook(self._keep_logits)
+        self.register_forward_pre_hook(self._keep_labels)
+
+    def _keep_logits(self, module, inputs, features):
+        self.logits = self.classify(features)
+
+    def _keep_labels(self, module, inputs):
+        self.labels = inputs[1]
+
+    def class_loss(self):
+        return torch.nn.functional.cross_entropy(self.logits, self.labels)
+
+
 def subclass(base, **attributes):
     """A factory of ``base``, a subclass of the default sampler, with its
     class ``attributes`` set."""
@@ -173,6 +230,7 @@ VARIANTS = {
     "drop rows amid the other class (2x, kNN)": subclass(_Selected, keep="not amid"),
     "one share for integer columns": subclass(_SharedShare, columns="integer"),
     "one share for numeric columns": subclass(_SharedShare, columns="numeric"),
+    "auxiliary classifier (AC-GAN)": subclass(_AuxiliaryClassifier),
 }
 
 
