@@ -189,9 +189,7 @@ class MLPGenerator(_Rebuildable):
                     1, self.code_columns, common[:, self.code_of_column]
                 )
             start, delta, step = anchor.tensor_split([raw.shape[1], -1], dim=1)
-            share = SHARE_MARGIN + (1 - 2 * SHARE_MARGIN) * torch.sigmoid(
-                shift + torch.logit(step, eps=1e-6)
-            )
+            share = anchor_share(shift, step)
             raw = torch.where(
                 self.discrete_mask, raw + ANCHOR_LOGIT * start, start + share * delta
             )
@@ -204,6 +202,18 @@ class MLPGenerator(_Rebuildable):
             n_segments=len(self.discrete_spans),
         )
         return raw.index_copy(1, self.discrete_columns, soft)
+
+
+def anchor_share(shift, step):
+    """Share of the way from a row to its neighbour for a generator output.
+
+    The sigmoid of ``shift`` plus the logit of SMOTE's ``step``, squeezed into
+    ``[SHARE_MARGIN, 1 - SHARE_MARGIN]``: an output of 0 gives SMOTE's step
+    mapped into that band.
+    """
+    return SHARE_MARGIN + (1 - 2 * SHARE_MARGIN) * torch.sigmoid(
+        shift + torch.logit(step, eps=1e-6)
+    )
 
 
 def gumbel_softmax(logits, rng, tau=0.2, segments=None, n_segments=1):
