@@ -52,6 +52,29 @@ class _ShareMargin(GANOversampler):
             _nets.SHARE_MARGIN = saved
 
 
+class _BoundedShare(GANOversampler):
+    """The default sampler whose share is SMOTE's uniform step moved by the
+    generator at most ``bound`` in logit (through a tanh), instead of squeezed
+    into the band of ``SHARE_MARGIN``: new values cover the whole way between
+    the two rows, as SMOTE's do."""
+
+    bound = 1.0
+
+    def _fit_resample(self, X, y):
+        banded, bound = _nets.anchor_share, self.bound
+
+        def share(shift, step):
+            return torch.sigmoid(
+                torch.logit(step, eps=1e-6) + bound * torch.tanh(shift)
+            )
+
+        _nets.anchor_share = share
+        try:
+            return super()._fit_resample(X, y)
+        finally:
+            _nets.anchor_share = banded
+
+
 class _SharedShare(GANOversampler):
     """The default sampler in which more columns take one share, as a one-hot
     code's columns do: every integer column (``columns="integer"``) or every
@@ -231,6 +254,8 @@ VARIANTS = {
     "one share for integer columns": subclass(_SharedShare, columns="integer"),
     "one share for numeric columns": subclass(_SharedShare, columns="numeric"),
     "auxiliary classifier (AC-GAN)": subclass(_AuxiliaryClassifier),
+    "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
+    "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
 }
 
 
