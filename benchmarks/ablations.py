@@ -111,7 +111,9 @@ class _Selected(GANOversampler):
     keeps those whose ``k`` nearest training rows (all classes, standardised
     columns; the KEEL tables are numeric) hold the largest (``keep="safe"``)
     or smallest (``keep="border"``) share of the row's class, or that have
-    any neighbour of their class (``keep="not amid"``), in the order drawn."""
+    any neighbour of their class (``keep="not amid"``), or that the trained
+    discriminator scores as most real (``keep="real"``; on the KEEL tables it
+    sees no condition vector), in the order drawn."""
 
     keep, overdraw, k = "safe", 2, 5
 
@@ -124,6 +126,9 @@ class _Selected(GANOversampler):
 
     def _generate_class(self, label, n):
         rows = super()._generate_class(label, self.overdraw * n)
+        if self.keep == "real":
+            best = np.argsort(-self._realness(rows, label), kind="stable")[:n]
+            return _take(rows, np.sort(best))
         near = self._index.kneighbors(
             self._scaler.transform(np.asarray(rows, dtype=float)),
             return_distance=False,
@@ -136,6 +141,50 @@ class _Selected(GANOversampler):
         }
         best = np.argsort(order[self.keep], kind="stable")[:n]
         return _take(rows, np.sort(best))
+
+    def _realness(self, rows, label):
+        data = torch.from_numpy(self._codec.encode(rows))
+        index = torch.full((len(data),), list(self.classes_).index(label))
+        with torch.no_grad():
+            return self._fitted.discriminator(data, index).squeeze(1).numpy()
+
+
+class _AveragedGenerator(GANOversampler):
+    """The default sampler whose generator ends training with the exponential
+    moving average (decay ``decay``) of its weights over its optimiser steps."""
+
+    decay = 0.99
+
+    def _fit_resample(self, X, y):
+        train, base, decay = _train.train_gan, _train.Adam, self.decay
+        training = {}
+
+        class AveragingAdam(base):
+            def __init__(self, params, lr):
+                super().__init__(params, lr)
+                if [id(p) for p in self.params] == training["ids"]:
+                    training["average"] = [p.detach().clone() for p in self.params]
+                    self.average = training["average"]
+                else:
+                    self.average = None
+
+            def step(self):
+                super().step()
+                if self.average is not None:
+                    torch._foreach_lerp_(self.average, self.params, 1 - decay)
+
+        def train_gan(generator, *args, **kwargs):
+            training["ids"] = [id(p) for p in generator.parameters()]
+            history = train(generator, *args, **kwargs)
+            with torch.no_grad():
+                torch._foreach_copy_(list(generator.parameters()), training["average"])
+            return history
+
+        _train.train_gan, _train.Adam = train_gan, AveragingAdam
+        try:
+            return super()._fit_resample(X, y)
+        finally:
+            _train.train_gan, _train.Adam = train, base
 
 
 class _AuxiliaryClassifier(GANOversampler):
@@ -254,6 +303,10 @@ VARIANTS = {
     "one share for integer columns": subclass(_SharedShare, columns="integer"),
     "one share for numeric columns": subclass(_SharedShare, columns="numeric"),
     "auxiliary classifier (AC-GAN)": subclass(_AuxiliaryClassifier),
+    "keep the rows the discriminator finds most real (2x)": subclass(
+        _Selected, keep="real"
+    ),
+    "moving average of generator weights (0.99)": subclass(_AveragedGenerator),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
 }
