@@ -19,6 +19,7 @@ import argparse
 import math
 import shlex
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,19 @@ RESULTS = Path(__file__).parent / "results"
 PREVIOUS = "previous defaults (noise, 1000 steps)"
 
 
+@contextmanager
+def patched(module, **values):
+    """Set attributes of one of skgan's modules for the duration of a fit."""
+    saved = {name: getattr(module, name) for name in values}
+    for name, value in values.items():
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(module, name, value)
+
+
 class _ShareMargin(GANOversampler):
     """The default sampler fitted with another ``SHARE_MARGIN``, a module
     constant of ``skgan._nets``: how far from either end of the way between
@@ -45,11 +59,8 @@ class _ShareMargin(GANOversampler):
     margin = _nets.SHARE_MARGIN
 
     def _fit_resample(self, X, y):
-        saved, _nets.SHARE_MARGIN = _nets.SHARE_MARGIN, self.margin
-        try:
+        with patched(_nets, SHARE_MARGIN=self.margin):
             return super()._fit_resample(X, y)
-        finally:
-            _nets.SHARE_MARGIN = saved
 
 
 class _BoundedShare(GANOversampler):
@@ -61,18 +72,15 @@ class _BoundedShare(GANOversampler):
     bound = 1.0
 
     def _fit_resample(self, X, y):
-        banded, bound = _nets.anchor_share, self.bound
+        bound = self.bound
 
         def share(shift, step):
             return torch.sigmoid(
                 torch.logit(step, eps=1e-6) + bound * torch.tanh(shift)
             )
 
-        _nets.anchor_share = share
-        try:
+        with patched(_nets, anchor_share=share):
             return super()._fit_resample(X, y)
-        finally:
-            _nets.anchor_share = banded
 
 
 class _SharedShare(GANOversampler):
@@ -94,11 +102,8 @@ class _SharedShare(GANOversampler):
                 for code, codec in zip(codes, codecs, strict=True)
             ]
 
-        _codec._one_hot_codes = with_shared
-        try:
+        with patched(_codec, _one_hot_codes=with_shared):
             return super()._fit_resample(X, y)
-        finally:
-            _codec._one_hot_codes = found
 
     def _shares(self, codec):
         if not isinstance(codec, _codec._NumericColumn) or codec.zero_one:
@@ -180,11 +185,8 @@ class _AveragedGenerator(GANOversampler):
                 torch._foreach_copy_(list(generator.parameters()), training["average"])
             return history
 
-        _train.train_gan, _train.Adam = train_gan, AveragingAdam
-        try:
+        with patched(_train, train_gan=train_gan, Adam=AveragingAdam):
             return super()._fit_resample(X, y)
-        finally:
-            _train.train_gan, _train.Adam = train, base
 
 
 class _AuxiliaryClassifier(GANOversampler):
@@ -197,8 +199,7 @@ class _AuxiliaryClassifier(GANOversampler):
 
     def _fit_resample(self, X, y):
         made, weight = [], self.weight
-        base = _nets.MLPDiscriminator
-        d_loss_fn, g_loss_fn = losses = _train._LOSSES[self.loss]
+        d_loss_fn, g_loss_fn = _train._LOSSES[self.loss]
 
         def discriminator(in_dim, n_classes, hidden_dims, spectral):
             made.append(
@@ -215,13 +216,12 @@ class _AuxiliaryClassifier(GANOversampler):
             # The generator's step scored its rows last.
             return g_loss_fn(scores) + weight * made[-1].class_loss()
 
-        _nets.MLPDiscriminator = discriminator
-        _train._LOSSES[self.loss] = d_loss, g_loss
-        try:
+        losses = {**_train._LOSSES, self.loss: (d_loss, g_loss)}
+        with (
+            patched(_nets, MLPDiscriminator=discriminator),
+            patched(_train, _LOSSES=losses),
+        ):
             return super()._fit_resample(X, y)
-        finally:
-            _nets.MLPDiscriminator = base
-            _train._LOSSES[self.loss] = losses
 
 
 class _ClassifyingDiscriminator(_nets.MLPDiscriminator):
