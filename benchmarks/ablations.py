@@ -12,7 +12,9 @@ Usage, from the repository root (about an hour on one core)::
 
     OMP_NUM_THREADS=1 python benchmarks/ablations.py
 
-writes ``benchmarks/results/ablations.md``.
+writes ``benchmarks/results/ablations.md``. ``--repeats 3 --name NAME`` checks
+chosen ``--variants`` on three repeats, as the KEEL suite runs, into
+``NAME.md``.
 """
 
 import argparse
@@ -316,12 +318,13 @@ for _name, _factory in VARIANTS.items():
     _factory.cache_name = f"{_name} @ {__version__}"
 
 
-def previous_scores(datasets):
-    """The previous defaults' scores on repeat 0 of the published KEEL run."""
+def previous_scores(datasets, repeats):
+    """The previous defaults' scores on the first repeats of the published KEEL
+    run."""
     scores = pd.read_csv(RESULTS / "previous" / "keel_scores.csv")
     keep = (
         (scores["sampler"] == "gan")
-        & (scores["repeat"] == 0)
+        & (scores["repeat"] < repeats)
         & scores["dataset"].isin(datasets)
     )
     return scores[keep].assign(sampler=PREVIOUS)
@@ -333,7 +336,9 @@ def main(argv=None):
     parser.add_argument(
         "--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS)
     )
+    parser.add_argument("--repeats", type=int, default=1, choices=(1, 2, 3))
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--name", default="ablations")
     args = parser.parse_args(argv)
     command = "OMP_NUM_THREADS=1 python " + shlex.join(
         ["benchmarks/ablations.py", *sys.argv[1:]]
@@ -348,18 +353,19 @@ def main(argv=None):
         "keel",
         args.datasets,
         samplers,
-        repeats=1,
+        repeats=args.repeats,
         out=args.out,
-        name="ablations_runs",
+        name=f"{args.name}_runs",
         command=command,
     )
-    scores = pd.concat([scores, previous_scores(args.datasets)], ignore_index=True)
+    previous = previous_scores(args.datasets, args.repeats)
+    scores = pd.concat([scores, previous], ignore_index=True)
     keys = ["dataset", "classifier", "sampler"]
     means = scores.groupby(keys, sort=False)[[*METRICS, "fit_time"]].mean()
     means = means.reset_index()
     ranks = rank_table(means)
     by_classifier = ranks.groupby(level="classifier", sort=False).mean()
-    fidelity = pd.read_csv(Path(args.out) / "ablations_runs_fidelity.csv")
+    fidelity = pd.read_csv(Path(args.out) / f"{args.name}_runs_fidelity.csv")
     fidelity = fidelity[fidelity["n_synthetic"] > 0]
     summary = (
         pd.DataFrame(
@@ -378,7 +384,8 @@ def main(argv=None):
         "# Ablations: each lever against the defaults",
         "",
         *started,
-        f"- KEEL tables: {len(args.datasets)}; one repeat of stratified 5-fold, "
+        f"- KEEL tables: {len(args.datasets)}; {args.repeats} repeat(s) of "
+        "stratified 5-fold, "
         "seed 0; fit times are of one torch thread beside other jobs.",
         "",
         "Mean rank over datasets (1 = best) among the samplers below, per "
@@ -402,7 +409,7 @@ def main(argv=None):
         markdown_table(ranks),
         "",
     ]
-    report = Path(args.out) / "ablations.md"
+    report = Path(args.out) / f"{args.name}.md"
     report.write_text("\n".join(lines))
     print(f"wrote {report}")
 
