@@ -85,16 +85,6 @@ class _BoundedShare(GANOversampler):
             return super()._fit_resample(X, y)
 
 
-class _Untrained(GANOversampler):
-    """The default sampler whose generator is never trained: each value lies
-    at SMOTE's step squeezed into the share band, moved only by the small
-    output of the initial weights. What the band does without the GAN."""
-
-    def _fit_resample(self, X, y):
-        with patched(_train, train_gan=lambda *args, **kwargs: []):
-            return super()._fit_resample(X, y)
-
-
 class _SharedShare(GANOversampler):
     """The default sampler in which more columns take one share, as a one-hot
     code's columns do: every integer column (``columns="integer"``) or every
@@ -319,7 +309,9 @@ VARIANTS = {
         _Selected, keep="real"
     ),
     "moving average of generator weights (0.99)": subclass(_AveragedGenerator),
-    "untrained generator (the share band alone)": subclass(_Untrained),
+    # An untrained generator places each value at SMOTE's step squeezed into
+    # the share band: what the band does without the GAN.
+    "untrained generator (the share band alone)": variant(epochs=0),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
 }

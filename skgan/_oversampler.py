@@ -128,7 +128,11 @@ class GANOversampler(BaseOverSampler):
         250 optimiser steps with anchored generation (tables, by default) and
         2000 from noise (images, by default), and at least one epoch: small
         tables get as many updates as large ones, and beyond 64,000 rows (with
-        the default ``batch_size``) the cost grows with the rows.
+        the default ``batch_size``) the cost grows with the rows. ``0`` trains
+        nothing, for anchored generation only: each value then lies at SMOTE's
+        step squeezed into the share band, which on the KEEL suite ranks above
+        the trained generator and SMOTE, with more copies of real rows on
+        tables made only of 0/1 columns (benchmarks/results/ablations_r3.md).
 
     batch_size : int, default=256
         Rows per optimiser step. Batches are drawn with replacement, so a batch
@@ -347,7 +351,7 @@ class GANOversampler(BaseOverSampler):
         "numeric_encoding": [StrOptions(set(NUMERIC_ENCODINGS))],
         "image_shape": [tuple, None],
         "augment": [str, None],
-        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dims": ["array-like"],
@@ -749,6 +753,12 @@ class GANOversampler(BaseOverSampler):
                 f"got {self.hidden_dims!r}."
             )
         anchored = self._anchor_policy()
+        if self.epochs == 0 and not anchored:
+            raise ValueError(
+                "epochs=0 leaves the generator untrained, which only anchored "
+                "generation can use: a table with anchor='auto', or images with "
+                "anchor='neighbours'."
+            )
         return TrainConfig(
             epochs=(
                 auto_epochs(

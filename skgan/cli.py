@@ -507,10 +507,10 @@ def _sampling_strategy(text):
 def _epochs(text):
     if text == "auto":
         return text
-    if text.isdigit() and int(text) > 0:
+    if text.isdigit():
         return int(text)
     raise argparse.ArgumentTypeError(
-        f"{text!r} is neither 'auto' nor a positive integer"
+        f"{text!r} is neither 'auto' nor a non-negative integer"
     )
 
 
@@ -563,7 +563,8 @@ def _add_resample(subparsers):
         type=_epochs,
         default="auto",
         metavar="N",
-        help="training epochs, or auto for about 250 optimiser steps (default: auto)",
+        help="training epochs (0: the untrained anchored generator), or auto for "
+        "about 250 optimiser steps (default: auto)",
     )
     parser.add_argument(
         "--random-state",

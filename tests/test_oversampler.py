@@ -138,6 +138,29 @@ def test_fixed_seed_is_byte_identical(imbalanced):
     assert first.tobytes() != other.tobytes()
 
 
+def test_zero_epochs_samples_from_the_untrained_anchored_generator(imbalanced):
+    X, y = imbalanced
+    sampler = GANOversampler(epochs=0, device="cpu", random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.history_ == []
+    assert np.bincount(y_res).tolist() == [72, 72, 72]
+    again, _ = GANOversampler(epochs=0, device="cpu", random_state=0).fit_resample(X, y)
+    assert X_res.tobytes() == again.tobytes()
+    # Each value lies between two real rows of its class.
+    for label in (1, 2):
+        real, new = X[y == label], X_res[len(X) :][y_res[len(X) :] == label]
+        assert (new >= real.min(axis=0)).all() and (new <= real.max(axis=0)).all()
+
+
+def test_zero_epochs_needs_anchored_generation(imbalanced):
+    images = np.random.default_rng(0).integers(0, 256, (30, 8, 8), dtype=np.uint8)
+    labels = np.repeat([0, 1], [20, 10])
+    with pytest.raises(ValueError, match="epochs=0 leaves the generator untrained"):
+        GANOversampler(epochs=0).fit_resample(images, labels)
+    with pytest.raises(ValueError, match="epochs=0"):
+        GANOversampler(epochs=0, anchor=None).fit_resample(*imbalanced)
+
+
 def test_fixed_seed_is_byte_identical_across_processes(imbalanced):
     script = (
         "import sys, numpy as np\n"
@@ -265,7 +288,7 @@ def test_pickle_round_trip_keeps_model(imbalanced):
         ({"hidden_dims": (16, -2)}, "hidden_dims"),
         ({"mode": "bogus"}, "mode"),
         ({"loss": "l2"}, "loss"),
-        ({"epochs": 0}, "epochs"),
+        ({"epochs": -1}, "epochs"),
     ],
 )
 def test_bad_parameters_are_named(imbalanced, params, match):
