@@ -125,29 +125,32 @@ class _Selected(GANOversampler):
     keep, overdraw, k = "safe", 2, 5
 
     def _fit_resample(self, X, y):
-        self._scaler = StandardScaler().fit(X)
-        self._index = NearestNeighbors(n_neighbors=self.k)
-        self._index.fit(self._scaler.transform(X))
-        self._train_labels = np.asarray(y)
+        if self.keep != "real":
+            self._scaler = StandardScaler().fit(X)
+            self._index = NearestNeighbors(n_neighbors=self.k)
+            self._index.fit(self._scaler.transform(X))
+            self._train_labels = np.asarray(y)
         return super()._fit_resample(X, y)
 
     def _generate_class(self, label, n):
         rows = super()._generate_class(label, self.overdraw * n)
+        best = np.argsort(self._order(rows, label), kind="stable")[:n]
+        return _take(rows, np.sort(best))
+
+    def _order(self, rows, label):
+        """A sort key of the drawn rows: the rows to keep sort first."""
         if self.keep == "real":
-            best = np.argsort(-self._realness(rows, label), kind="stable")[:n]
-            return _take(rows, np.sort(best))
+            return -self._realness(rows, label)
         near = self._index.kneighbors(
             self._scaler.transform(np.asarray(rows, dtype=float)),
             return_distance=False,
         )
         share = (self._train_labels[near] == label).mean(axis=1)
-        order = {
+        return {
             "safe": -share,
             "border": share,
             "not amid": -(share > 0).astype(float),
-        }
-        best = np.argsort(order[self.keep], kind="stable")[:n]
-        return _take(rows, np.sort(best))
+        }[self.keep]
 
     def _realness(self, rows, label):
         data = torch.from_numpy(self._codec.encode(rows))
