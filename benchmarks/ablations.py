@@ -14,7 +14,8 @@ Usage, from the repository root (about an hour on one core)::
 
 writes ``benchmarks/results/ablations.md``. ``--repeats 3 --name NAME`` checks
 chosen ``--variants`` on three repeats, as the KEEL suite runs, into
-``NAME.md``.
+``NAME.md``; ``--suite mixed`` runs them on the mixed-type tables instead,
+next to SMOTENC and random oversampling, the mixed suite's peers.
 """
 
 import argparse
@@ -33,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from skgan import GANOversampler, __version__, _codec, _nets, _train
 from skgan._oversampler import _take
 from skgan.benchmark import FACTORIES, METRICS, rank_table, run_benchmark
-from skgan.datasets import KEEL_SUITE
+from skgan.datasets import KEEL_SUITE, MIXED_SUITE
 from skgan.report import markdown_table, provenance
 
 RESULTS = Path(__file__).parent / "results"
@@ -111,6 +112,65 @@ class _SharedShare(GANOversampler):
         if not isinstance(codec, _codec._NumericColumn) or codec.zero_one:
             return False
         return self.columns == "numeric" or codec.integral
+
+
+class _OwnSteps(GANOversampler):
+    """The default sampler in which every one-hot code and every integer
+    column (0/1 flags included) takes a step of its own: for each, at random,
+    the anchor keeps the row's values or starts from the neighbour's and moves
+    back towards the row. SMOTE's single step, squeezed into the share band,
+    rounds all such values to one of the two rows, so a row of only such
+    columns copies one; this crosses them over. Numeric columns with
+    fractional values keep the row's step."""
+
+    def _fit_resample(self, X, y):
+        found = _codec._one_hot_codes
+
+        def with_integers(X, codecs):
+            codes = found(X, codecs)
+            fresh = max((c for c in codes if c is not None), default=-1) + 1
+            numbered = []
+            for code, codec in zip(codes, codecs, strict=True):
+                if code is None and getattr(codec, "integral", False):
+                    code, fresh = fresh, fresh + 1
+                numbered.append(code)
+            return numbered
+
+        with (
+            patched(_codec, _one_hot_codes=with_integers),
+            patched(_train, Anchors=_CrossedAnchors),
+        ):
+            return super()._fit_resample(X, y)
+
+
+class _CrossedAnchors(_train.Anchors):
+    """Anchors whose coded columns (see ``_OwnSteps``) each start, with
+    probability one half per code, from the neighbour's values."""
+
+    def __init__(self, data, labels, spans, seed, **kwargs):
+        super().__init__(data, labels, spans, seed, **kwargs)
+        coded = [
+            (span.start, span.one_hot_code)
+            for span in spans
+            if span.kind == "continuous" and span.one_hot_code is not None
+        ]
+        codes = sorted({code for _, code in coded})
+        self.coded = torch.tensor([column for column, _ in coded]).long()
+        self.code_of = torch.tensor([codes.index(c) for _, c in coded]).long()
+        self.n_codes = len(codes)
+
+    def draw(self, cls, level, rng):
+        anchor = super().draw(cls, level, rng)
+        if not self.n_codes:
+            return anchor
+        width = (anchor.shape[1] - 1) // 2
+        start, delta, step = anchor.tensor_split([width, 2 * width], dim=1)
+        flip = torch.rand(len(anchor), self.n_codes, generator=rng) < 0.5
+        flip = flip[:, self.code_of]
+        near, gap = start[:, self.coded], delta[:, self.coded]
+        start = start.index_copy(1, self.coded, torch.where(flip, near + gap, near))
+        delta = delta.index_copy(1, self.coded, torch.where(flip, -gap, gap))
+        return torch.cat([start, delta, step], dim=1)
 
 
 class _Selected(GANOversampler):
@@ -248,11 +308,41 @@ class _ClassifyingDiscriminator(_nets.MLPDiscriminator):
         return torch.nn.functional.cross_entropy(self.logits, self.labels)
 
 
-def subclass(base, **attributes):
+class _StepPenalty(GANOversampler):
+    """The default sampler whose generator loss adds ``weight`` times the mean
+    square of its outputs, which shift each value from SMOTE's step (0 keeps
+    SMOTE's step, squeezed into the share band) and each category from the
+    row's, so training moves values only as far as the discriminator's gain
+    pays for."""
+
+    weight = 1.0
+
+    def _fit_resample(self, X, y):
+        shifts, weight, share = [], self.weight, _nets.anchor_share
+        d_loss_fn, g_loss_fn = _train._LOSSES[self.loss]
+
+        def recorded_share(shift, step):
+            shifts[:] = [shift]
+            return share(shift, step)
+
+        def g_loss(scores):
+            # The generator's step made its rows, and so its shifts, last.
+            return g_loss_fn(scores) + weight * shifts[0].square().mean()
+
+        losses = {**_train._LOSSES, self.loss: (d_loss_fn, g_loss)}
+        with (
+            patched(_nets, anchor_share=recorded_share),
+            patched(_train, _LOSSES=losses),
+        ):
+            return super()._fit_resample(X, y)
+
+
+def subclass(base, params=(), **attributes):
     """A factory of ``base``, a subclass of the default sampler, with its
-    class ``attributes`` set."""
+    class ``attributes`` set and the parameters ``params`` (a dict) changed."""
     cls = type(base.__name__.lstrip("_"), (base,), attributes)
-    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
+    params = dict(params)
+    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed, **params)
 
 
 def variant(steps=None, **params):
@@ -270,6 +360,14 @@ def variant(steps=None, **params):
         return GANOversampler(random_state=seed, **params, **epochs)
 
     return factory
+
+
+def reseeded(offset, **params):
+    """A factory of ``variant(**params)`` whose random state is the cell's seed
+    plus ``offset``: the same sampler on another random stream, which shows
+    how far ranks move by chance alone."""
+    made = variant(**params)
+    return lambda X, y, *, seed, image_shape=None: made(X, y, seed=seed + offset)
 
 
 def class_sized(per_row, low, high):
@@ -315,8 +413,17 @@ VARIANTS = {
     # An untrained generator places each value at SMOTE's step squeezed into
     # the share band: what the band does without the GAN.
     "untrained generator (the share band alone)": variant(epochs=0),
+    "untrained generator, another random stream": reseeded(10_000, epochs=0),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
+    "own step per one-hot code and integer column": subclass(_OwnSteps),
+    "own step per one-hot code and integer column, untrained": subclass(
+        _OwnSteps, {"epochs": 0}
+    ),
+    "shift from SMOTE's step penalised (weight 1)": subclass(_StepPenalty),
+    "shift from SMOTE's step penalised (weight 10)": subclass(
+        _StepPenalty, weight=10.0
+    ),
 }
 
 
@@ -324,10 +431,20 @@ for _name, _factory in VARIANTS.items():
     _factory.cache_name = f"{_name} @ {__version__}"
 
 
-def previous_scores(datasets, repeats):
-    """The previous defaults' scores on the first repeats of the published KEEL
-    run."""
-    scores = pd.read_csv(RESULTS / "previous" / "keel_scores.csv")
+SUITES = {
+    "keel": (list(KEEL_SUITE), {"SMOTE": FACTORIES["smote"]}),
+    "mixed": (
+        [f"{package}/{name}" for package, name, _ in MIXED_SUITE],
+        {"SMOTENC": FACTORIES["smote"], "random oversampling": FACTORIES["ros"]},
+    ),
+}
+"""Each suite's tables and the peers that the variants run next to."""
+
+
+def previous_scores(suite, datasets, repeats):
+    """The previous defaults' scores on the first repeats of the suite's
+    published run."""
+    scores = pd.read_csv(RESULTS / "previous" / f"{suite}_scores.csv")
     keep = (
         (scores["sampler"] == "gan")
         & (scores["repeat"] < repeats)
@@ -338,40 +455,44 @@ def previous_scores(datasets, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=list(KEEL_SUITE))
+    parser.add_argument("--suite", default="keel", choices=list(SUITES))
+    parser.add_argument("--datasets", nargs="+")
     parser.add_argument(
         "--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS)
     )
     parser.add_argument("--repeats", type=int, default=1, choices=(1, 2, 3))
     parser.add_argument("--out", default=str(RESULTS))
-    parser.add_argument("--name", default="ablations")
+    parser.add_argument("--name")
     args = parser.parse_args(argv)
+    tables, peers = SUITES[args.suite]
+    datasets = args.datasets or tables
+    name = args.name or ("ablations" if args.suite == "keel" else "ablations_mixed")
     command = "OMP_NUM_THREADS=1 python " + shlex.join(
         ["benchmarks/ablations.py", *sys.argv[1:]]
     )
     started = provenance(command)
     samplers = {
         "defaults": FACTORIES["gan"],
-        "SMOTE": FACTORIES["smote"],
-        **{name: VARIANTS[name] for name in args.variants},
+        **peers,
+        **{variant: VARIANTS[variant] for variant in args.variants},
     }
     scores = run_benchmark(
-        "keel",
-        args.datasets,
+        args.suite,
+        datasets,
         samplers,
         repeats=args.repeats,
         out=args.out,
-        name=f"{args.name}_runs",
+        name=f"{name}_runs",
         command=command,
     )
-    previous = previous_scores(args.datasets, args.repeats)
+    previous = previous_scores(args.suite, datasets, args.repeats)
     scores = pd.concat([scores, previous], ignore_index=True)
     keys = ["dataset", "classifier", "sampler"]
     means = scores.groupby(keys, sort=False)[[*METRICS, "fit_time"]].mean()
     means = means.reset_index()
     ranks = rank_table(means)
     by_classifier = ranks.groupby(level="classifier", sort=False).mean()
-    fidelity = pd.read_csv(Path(args.out) / f"{args.name}_runs_fidelity.csv")
+    fidelity = pd.read_csv(Path(args.out) / f"{name}_runs_fidelity.csv")
     fidelity = fidelity[fidelity["n_synthetic"] > 0]
     summary = (
         pd.DataFrame(
@@ -390,7 +511,7 @@ def main(argv=None):
         "# Ablations: each lever against the defaults",
         "",
         *started,
-        f"- KEEL tables: {len(args.datasets)}; {args.repeats} repeat(s) of "
+        f"- {args.suite} tables: {len(datasets)}; {args.repeats} repeat(s) of "
         "stratified 5-fold, "
         "seed 0; fit times are of one torch thread beside other jobs.",
         "",
@@ -399,8 +520,9 @@ def main(argv=None):
         "minority rows against the training fold's (0.5 = indistinguishable); "
         "DCR ratio: distance of synthetic rows to their closest real row over "
         "real rows' own spacing; exact copies: share of synthetic rows equal "
-        f"to a real row. `{PREVIOUS}` is read from `previous/keel_scores.csv`, so it "
-        "has no fidelity here (see `keel.md` for its own).",
+        f"to a real row. `{PREVIOUS}` is read from "
+        f"`previous/{args.suite}_scores.csv`, so it has no fidelity here (see "
+        f"`{args.suite}.md` for its own).",
         "",
         "## Overall",
         "",
@@ -415,7 +537,7 @@ def main(argv=None):
         markdown_table(ranks),
         "",
     ]
-    report = Path(args.out) / f"{args.name}.md"
+    report = Path(args.out) / f"{name}.md"
     report.write_text("\n".join(lines))
     print(f"wrote {report}")
 
