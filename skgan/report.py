@@ -243,7 +243,7 @@ def _fidelity_section(fidelity, columns):
 
 
 def benchmark_markdown(
-    name, header, scores, fidelity, ranks, *, metrics, fidelity_columns
+    name, header, scores, fidelity, ranks, *, metrics, fidelity_columns, paired=None
 ):
     """Write the markdown report of a benchmark run.
 
@@ -267,12 +267,16 @@ def benchmark_markdown(
         Metric columns of ``scores``.
     fidelity_columns : sequence of str
         Score columns of ``fidelity``.
+    paired : DataFrame or None, default=None
+        The GAN against each other sampler, as
+        :func:`skgan.benchmark.paired_comparison` returns it; None leaves
+        that section out.
 
     Returns
     -------
     text : str
-        Mean-rank table with the overall mean rank, sampler fit times,
-        fidelity and one mean ± std table per dataset.
+        Mean-rank table with the overall mean rank, the paired comparison,
+        sampler fit times, fidelity and one mean ± std table per dataset.
 
     Examples
     --------
@@ -303,6 +307,7 @@ def benchmark_markdown(
             f"Friedman test across datasets. Plot: `{name}_ranks.png`.\n",
             markdown_table(ranks, digits=2),
             markdown_table(overall, digits=2),
+            *([] if paired is None else _paired_section(paired)),
             "## Sampler fit time (s, mean over folds)\n",
             markdown_table(fit_times, digits=2),
             _fidelity_section(fidelity, fidelity_columns),
@@ -313,6 +318,19 @@ def benchmark_markdown(
             ),
         ]
     )
+
+
+def _paired_section(paired):
+    return [
+        "## The GAN against each other sampler, paired over datasets\n",
+        "Per classifier, a dataset's score is the mean of the four metrics over "
+        "repeats and folds. `difference`: the GAN's score minus the other's, "
+        "averaged over datasets; `wins` and `losses`: datasets where the GAN "
+        "scores higher or lower; `wilcoxon_p`: two-sided Wilcoxon signed-rank "
+        "test over datasets; `holm_p`: the same adjusted (Holm) for the "
+        "samplers compared per classifier.\n",
+        markdown_table(paired, digits=3),
+    ]
 
 
 def plot_image_grid(

@@ -18,6 +18,7 @@ from skgan.benchmark import (
     FACTORIES,
     appended_fidelity,
     friedman_pvalues,
+    paired_comparison,
     rank_table,
     restore_cache,
     run_benchmark,
@@ -89,6 +90,18 @@ def test_end_to_end_writes_reports_and_cache(first_run):
     assert "## Fidelity of the synthetic rows" in report
     assert "- Code: skgan " in report
     assert "- 0 of 12 scores were read from the cache; wall time " in report
+    assert "The GAN against each other sampler" not in report  # no GAN here
+
+
+def test_report_compares_the_gan_with_each_sampler_over_datasets(tmp_path):
+    data = {"one": _table(seed=0), "two": _table(seed=1), "three": _table(seed=2)}
+    samplers = {"gan": FACTORIES["smote"], "none": FACTORIES["none"]}
+    _run(tmp_path, data, samplers=samplers, classifiers=["lr"])
+    report = (tmp_path / "tiny.md").read_text()
+    section = report.split("## The GAN against each other sampler")[1]
+    row = next(line for line in section.splitlines() if line.startswith("| lr |"))
+    # One row per other sampler and classifier: lr against none, 3 datasets.
+    assert row.split(" | ")[1] == "none" and row.split(" | ")[5] == "3"
 
 
 def test_second_run_reuses_the_cache(first_run, tmp_path):
@@ -241,6 +254,37 @@ def test_friedman_pvalue_hand_computed():
     assert pvalues[("knn", "auc")] == pytest.approx(math.exp(-3))
     two_samplers = means[means["sampler"] != "c"]
     assert np.isnan(friedman_pvalues(two_samplers, ["auc"]).iloc[0])
+
+
+def test_paired_comparison_hand_computed():
+    datasets = [f"d{k}" for k in range(6)]
+    gan = np.linspace(0.6, 0.9, 6)
+    means = pd.DataFrame(
+        {
+            "dataset": np.repeat(datasets, 4),
+            "classifier": "lr",
+            "sampler": ["gan", "worse", "same", "gappy"] * 6,
+            "f1": np.ravel([[g, g - 0.1, g, g - 0.2] for g in gan]),
+            "auc": np.ravel([[g, g - 0.3, g, g] for g in gan]),
+        }
+    )
+    means.loc[(means["sampler"] == "gappy") & (means["dataset"] == "d0"), "auc"] = (
+        np.nan
+    )
+    table = paired_comparison(means, metrics=["f1", "auc"]).loc["lr"]
+    worse, same, gappy = table.loc["worse"], table.loc["same"], table.loc["gappy"]
+    # Six wins out of six: the exact two-sided p-value is 2 / 2**6.
+    assert (worse["wins"], worse["losses"], worse["datasets"]) == (6, 0, 6)
+    assert worse["difference"] == pytest.approx(0.2)
+    assert worse["wilcoxon_p"] == pytest.approx(2 / 2**6)
+    assert (same["wins"], same["losses"], same["wilcoxon_p"]) == (0, 0, 1.0)
+    # A dataset without a score leaves the pair; five wins: 2 / 2**5.
+    assert (gappy["datasets"], gappy["wins"]) == (5, 5)
+    assert gappy["wilcoxon_p"] == pytest.approx(2 / 2**5)
+    # Holm over three comparisons: 3 p1, max(3 p1, 2 p2), max(.., 1 p3).
+    assert worse["holm_p"] == pytest.approx(3 * 2 / 2**6)
+    assert gappy["holm_p"] == pytest.approx(2 * 2 / 2**5)
+    assert same["holm_p"] == 1.0
 
 
 def test_score_predictions_known_values():

@@ -28,6 +28,7 @@ _LAZY = {
     "restore_cache": "_restore",
     "rank_table": "_stats",
     "friedman_pvalues": "_stats",
+    "paired_comparison": "_stats",
     "score_predictions": "_cells",
     "appended_fidelity": "_cells",
     "METRICS": "_cells",

@@ -18,7 +18,7 @@ from ._cells import (
 )
 from ._restore import restore_cache
 from ._samplers import FACTORIES, cache_name
-from ._stats import friedman_pvalues, rank_table
+from ._stats import friedman_pvalues, paired_comparison, rank_table
 from ._suites import resolve_datasets, settings
 
 _NO_CTGAN = (
@@ -106,6 +106,7 @@ def _write_outputs(scores, fidelity, out, name, header):
     ranks = rank_table(means)
     ranks.to_csv(paths["ranks"])
     plot_mean_ranks(ranks, paths["plot"], title=f"{name}: mean rank (1 = best)")
+    compared = "gan" in set(means["sampler"]) and means["dataset"].nunique() > 1
     paths["report"].write_text(
         benchmark_markdown(
             name,
@@ -115,6 +116,7 @@ def _write_outputs(scores, fidelity, out, name, header):
             ranks.join(friedman_pvalues(means)),
             metrics=METRICS,
             fidelity_columns=FIDELITY,
+            paired=paired_comparison(means) if compared else None,
         )
     )
     return list(paths.values())

@@ -1,4 +1,5 @@
-"""Ranks of the samplers across datasets and the Friedman test."""
+"""Ranks of the samplers across datasets, the Friedman test and paired
+comparisons of one sampler with the others."""
 
 import numpy as np
 import pandas as pd
@@ -103,3 +104,84 @@ def friedman_pvalues(means, metrics=METRICS):
     return pd.Series(pvalues, name="friedman_p", dtype=float).rename_axis(
         ["classifier", "metric"]
     )
+
+
+def paired_comparison(means, sampler="gan", metrics=METRICS):
+    """Compare one sampler with each other sampler, paired over datasets.
+
+    For each classifier, a dataset's score is the mean of the ``metrics``;
+    the Wilcoxon signed-rank test asks whether ``sampler``'s scores differ
+    from another sampler's on the same datasets, and Holm's method adjusts
+    its p-values for the number of other samplers compared per classifier.
+    Datasets where either sampler has no score are left out of that pair.
+
+    Parameters
+    ----------
+    means : DataFrame
+        As for :func:`rank_table`.
+    sampler : str, default="gan"
+        The sampler compared with every other one.
+    metrics : sequence of str, default=METRICS
+        Metric columns averaged into a dataset's score.
+
+    Returns
+    -------
+    table : DataFrame
+        Index (classifier, other sampler); columns ``difference`` (mean over
+        datasets of ``sampler``'s score minus the other's), ``wins`` and
+        ``losses`` (datasets where it scores higher or lower), ``datasets``,
+        ``wilcoxon_p`` (two-sided; 1 where every difference is 0, NaN with
+        fewer than 2 datasets) and ``holm_p``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.benchmark import paired_comparison
+    >>> means = pd.DataFrame({"dataset": list("aabbccdd"), "classifier": "lr",
+    ...                       "sampler": ["gan", "smote"] * 4,
+    ...                       "f1": [0.9, 0.8, 0.7, 0.6, 0.8, 0.7, 0.6, 0.4]})
+    >>> row = paired_comparison(means, metrics=["f1"]).loc[("lr", "smote")]
+    >>> int(row["wins"]), round(float(row["wilcoxon_p"]), 3)
+    (4, 0.125)
+    """
+    from scipy.stats import wilcoxon
+
+    score = means.assign(score=means[list(metrics)].mean(axis=1, skipna=False))
+    wide = score.pivot_table(
+        index=["classifier", "dataset"],
+        columns="sampler",
+        values="score",
+        sort=False,
+        dropna=False,
+    )
+    rows = {}
+    for classifier, group in wide.groupby(level="classifier", sort=False):
+        for other in group.columns.drop(sampler):
+            diff = (group[sampler] - group[other]).dropna().to_numpy()
+            if len(diff) < 2:
+                p = np.nan
+            elif not diff.any():
+                p = 1.0
+            else:
+                p = wilcoxon(diff).pvalue
+            rows[classifier, other] = {
+                "difference": diff.mean() if len(diff) else np.nan,
+                "wins": int((diff > 0).sum()),
+                "losses": int((diff < 0).sum()),
+                "datasets": len(diff),
+                "wilcoxon_p": p,
+            }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.names = ["classifier", "sampler"]
+    table["holm_p"] = table.groupby(level="classifier", sort=False)[
+        "wilcoxon_p"
+    ].transform(_holm)
+    return table
+
+
+def _holm(pvalues):
+    """Holm's step-down adjustment of a Series of p-values (NaN kept)."""
+    valid = pvalues.dropna().sort_values()
+    steps = (len(valid) - np.arange(len(valid))) * valid.to_numpy()
+    adjusted = pd.Series(np.minimum(np.maximum.accumulate(steps), 1.0), valid.index)
+    return adjusted.reindex(pvalues.index)
