@@ -115,65 +115,6 @@ class _SharedShare(GANOversampler):
         return self.columns == "numeric" or codec.integral
 
 
-class _OwnSteps(GANOversampler):
-    """The default sampler in which every one-hot code and every integer
-    column (0/1 flags included) takes a step of its own: for each, at random,
-    the anchor keeps the row's values or starts from the neighbour's and moves
-    back towards the row. SMOTE's single step, squeezed into the share band,
-    rounds all such values to one of the two rows, so a row of only such
-    columns copies one; this crosses them over. Numeric columns with
-    fractional values keep the row's step."""
-
-    def _fit_resample(self, X, y):
-        found = _codec._one_hot_codes
-
-        def with_integers(X, codecs):
-            codes = found(X, codecs)
-            fresh = max((c for c in codes if c is not None), default=-1) + 1
-            numbered = []
-            for code, codec in zip(codes, codecs, strict=True):
-                if code is None and getattr(codec, "integral", False):
-                    code, fresh = fresh, fresh + 1
-                numbered.append(code)
-            return numbered
-
-        with (
-            patched(_codec, _one_hot_codes=with_integers),
-            patched(_train, Anchors=_CrossedAnchors),
-        ):
-            return super()._fit_resample(X, y)
-
-
-class _CrossedAnchors(_train.Anchors):
-    """Anchors whose coded columns (see ``_OwnSteps``) each start, with
-    probability one half per code, from the neighbour's values."""
-
-    def __init__(self, data, labels, spans, seed, **kwargs):
-        super().__init__(data, labels, spans, seed, **kwargs)
-        coded = [
-            (span.start, span.one_hot_code)
-            for span in spans
-            if span.kind == "continuous" and span.one_hot_code is not None
-        ]
-        codes = sorted({code for _, code in coded})
-        self.coded = torch.tensor([column for column, _ in coded]).long()
-        self.code_of = torch.tensor([codes.index(c) for _, c in coded]).long()
-        self.n_codes = len(codes)
-
-    def draw(self, cls, level, rng):
-        anchor = super().draw(cls, level, rng)
-        if not self.n_codes:
-            return anchor
-        width = (anchor.shape[1] - 1) // 2
-        start, delta, step = anchor.tensor_split([width, 2 * width], dim=1)
-        flip = torch.rand(len(anchor), self.n_codes, generator=rng) < 0.5
-        flip = flip[:, self.code_of]
-        near, gap = start[:, self.coded], delta[:, self.coded]
-        start = start.index_copy(1, self.coded, torch.where(flip, near + gap, near))
-        delta = delta.index_copy(1, self.coded, torch.where(flip, -gap, gap))
-        return torch.cat([start, delta, step], dim=1)
-
-
 class _Selected(GANOversampler):
     """The default sampler that draws ``overdraw`` times the rows it needs and
     keeps those whose ``k`` nearest training rows (all classes, standardised
@@ -338,12 +279,11 @@ class _StepPenalty(GANOversampler):
             return super()._fit_resample(X, y)
 
 
-def subclass(base, params=(), **attributes):
+def subclass(base, **attributes):
     """A factory of ``base``, a subclass of the default sampler, with its
-    class ``attributes`` set and the parameters ``params`` (a dict) changed."""
+    class ``attributes`` set."""
     cls = type(base.__name__.lstrip("_"), (base,), attributes)
-    params = dict(params)
-    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed, **params)
+    return lambda X, y, *, seed, image_shape=None: cls(random_state=seed)
 
 
 def variant(steps=None, **params):
@@ -417,9 +357,11 @@ VARIANTS = {
     "untrained generator, another random stream": reseeded(10_000, epochs=0),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
-    "own step per one-hot code and integer column": subclass(_OwnSteps),
-    "own step per one-hot code and integer column, untrained": subclass(
-        _OwnSteps, {"epochs": 0}
+    # ``crossover=True``: each one-hot code and integer column takes its own
+    # step.
+    "own step per one-hot code and integer column": variant(crossover=True),
+    "own step per one-hot code and integer column, untrained": variant(
+        crossover=True, epochs=0
     ),
     "shift from SMOTE's step penalised (weight 1)": subclass(_StepPenalty),
     "shift from SMOTE's step penalised (weight 10)": subclass(

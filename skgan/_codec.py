@@ -142,11 +142,17 @@ class TableCodec:
         variance), a quantile transform to a standard normal, or CTGAN's
         mode-specific normalisation (a Gaussian mixture per column; a value
         becomes its mode and its offset within it).
+    crossover : bool, default=False
+        Number every integer numeric column outside the one-hot codes (0/1
+        flags included) as a code of its own, so that anchored generation
+        draws it from the row or from its neighbour as it does a one-hot
+        code (see ``GANOversampler``'s ``crossover``).
     """
 
-    def __init__(self, categorical, numeric="mode"):
+    def __init__(self, categorical, numeric="mode", crossover=False):
         self.categorical = categorical
         self.numeric = numeric
+        self.crossover = crossover
 
     def fit(self, X, random_state):
         """Learn the column transforms from ``X`` (ndarray or DataFrame)."""
@@ -166,6 +172,8 @@ class TableCodec:
             )
         ]
         codes = _one_hot_codes(X, self.columns_codecs_)
+        if self.crossover:
+            codes = _integer_codes(codes, self.columns_codecs_)
         self.spans_, start = [], 0
         for codec, code in zip(self.columns_codecs_, codes, strict=True):
             for width, kind, conditional in codec.layout():
@@ -235,6 +243,18 @@ def _one_hot_codes(X, codecs):
     sizes = Counter(g for g in groups if g is not None)
     number = {g: k for k, g in enumerate(sorted(g for g, n in sizes.items() if n > 1))}
     return [number.get(g) for g in groups]
+
+
+def _integer_codes(codes, codecs):
+    """``codes`` with each integer numeric column that has none numbered as a
+    code of its own, after the one-hot codes, in column order."""
+    fresh = max((code for code in codes if code is not None), default=-1) + 1
+    numbered = []
+    for code, codec in zip(codes, codecs, strict=True):
+        if code is None and getattr(codec, "integral", False):
+            code, fresh = fresh, fresh + 1
+        numbered.append(code)
+    return numbered
 
 
 def _columns(X):

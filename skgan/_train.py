@@ -51,6 +51,7 @@ class TrainConfig:
     gradient_penalty: float
     penalty_interval: int
     anchor: bool
+    crossover: bool
     augment: tuple
     device: torch.device
     n_threads: int
@@ -155,7 +156,11 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
     if config.early_stopping:
         data, labels, monitor = _hold_out(data, labels, anchor_seed)
     conditioner = None if spans is None else Conditioner(data, labels, spans)
-    anchors = Anchors(data, labels, spans, anchor_seed) if config.anchor else None
+    anchors = (
+        Anchors(data, labels, spans, anchor_seed, crossover=config.crossover)
+        if config.anchor
+        else None
+    )
 
     def attempt(settings):
         return _fit_once(
@@ -679,9 +684,17 @@ class Anchors(_Tensors):
     max_rows : int, default=5000
         Rows kept per class (a random subsample of larger classes), which
         bounds the memory a fitted sampler holds and the neighbour search.
+    crossover : bool, default=False
+        Let each code of ``spans`` (``Span.one_hot_code``) start, with
+        probability one half per code and anchor, from the neighbour's
+        values and move back towards the row's, instead of all taking the
+        row's values and SMOTE's one step towards the neighbour's.
     """
 
-    def __init__(self, data, labels, spans, seed, k=5, max_rows=5_000):
+    # No crossover: also what anchors saved without one read.
+    n_codes = 0
+
+    def __init__(self, data, labels, spans, seed, k=5, max_rows=5_000, crossover=False):
         pool = _class_subsample(labels, max_rows, seed)
         self.data, labels = data[pool], labels[pool]
         self.conditioner = Conditioner(self.data, labels, spans)
@@ -704,6 +717,16 @@ class Anchors(_Tensors):
             or [torch.zeros(len(self.data), dtype=torch.int64)],
             dim=1,
         )[:, : len(pairs)]
+        if crossover:
+            coded = [
+                (span.start, span.one_hot_code)
+                for span, _ in pairs
+                if span.one_hot_code is not None
+            ]
+            codes = sorted({code for _, code in coded})
+            self.coded = torch.tensor([column for column, _ in coded]).long()
+            self.code_of = torch.tensor([codes.index(c) for _, c in coded]).long()
+            self.n_codes = len(codes)
 
     def draw(self, cls, level, rng):
         """One anchor per class index, from a real row holding ``level``.
@@ -723,6 +746,14 @@ class Anchors(_Tensors):
         start = self.data[rows]
         delta = self.data[partners][:, self.continuous] - start[:, self.continuous]
         delta = torch.zeros_like(start).index_add(1, self.continuous, delta * shared)
+        if self.n_codes:
+            flip = torch.rand(
+                len(rows), self.n_codes, generator=rng, device=rows.device
+            )
+            flip = (flip < 0.5)[:, self.code_of]
+            near, gap = start[:, self.coded], delta[:, self.coded]
+            start = start.index_copy(1, self.coded, torch.where(flip, near + gap, near))
+            delta = delta.index_copy(1, self.coded, torch.where(flip, -gap, gap))
         return torch.cat([start, delta, step], dim=1)
 
 

@@ -19,6 +19,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skgan import GANOversampler
 from skgan._oversampler import AUTO_STEPS, auto_epochs
+from skgan.metrics import exact_copy_rate
 
 FAST = {"epochs": 3, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
 
@@ -150,6 +151,32 @@ def test_zero_epochs_samples_from_the_untrained_anchored_generator(imbalanced):
     for label in (1, 2):
         real, new = X[y == label], X_res[len(X) :][y_res[len(X) :] == label]
         assert (new >= real.min(axis=0)).all() and (new <= real.max(axis=0)).all()
+
+
+def test_crossover_mixes_the_two_rows_discrete_values():
+    # 16 random flags: a row mixing two real rows is rarely a real row.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(160, 16)).astype(float)
+    y = np.repeat([0, 1], [130, 30])
+    params = dict(epochs=0, reject_copies=False, device="cpu", random_state=0)
+    rates = {}
+    for crossover in (False, True):
+        X_res, _ = GANOversampler(crossover=crossover, **params).fit_resample(X, y)
+        new = X_res[len(X) :]
+        assert np.isin(new, [0.0, 1.0]).all()
+        rates[crossover] = exact_copy_rate(X, new)
+    # One step per row rounds every flag to the row's or the neighbour's.
+    assert rates[False] == 1.0
+    assert rates[True] < 0.2
+
+
+def test_crossover_leaves_images_alone():
+    images = np.random.default_rng(0).integers(0, 256, (40, 8, 8), dtype=np.uint8)
+    labels = np.repeat([0, 1], [28, 12])
+    params = dict(anchor="neighbours", epochs=0, device="cpu", random_state=0)
+    plain, _ = GANOversampler(**params).fit_resample(images, labels)
+    crossed, _ = GANOversampler(crossover=True, **params).fit_resample(images, labels)
+    assert plain.tobytes() == crossed.tobytes()
 
 
 def test_zero_epochs_needs_anchored_generation(imbalanced):

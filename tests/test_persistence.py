@@ -86,18 +86,25 @@ def test_loaded_table_sampler_draws_the_next_rows(tmp_path, mode):
 
 
 @pytest.mark.parametrize(
-    "mode, encoding",
+    "mode, encoding, crossover",
     [
-        ("conditional", "standard"),
-        ("conditional", "quantile"),
-        ("conditional", "mode"),
-        ("per_class", "standard"),
+        ("conditional", "standard", False),
+        ("conditional", "quantile", False),
+        ("conditional", "mode", False),
+        ("conditional", "mode", True),
+        ("per_class", "standard", False),
     ],
 )
-def test_loaded_dataframe_sampler_keeps_dtypes_and_rows(tmp_path, mode, encoding):
+def test_loaded_dataframe_sampler_keeps_dtypes_and_rows(
+    tmp_path, mode, encoding, crossover
+):
     X, y = mixed_table()
     sampler = GANOversampler(
-        mode=mode, numeric_encoding=encoding, random_state=0, **FAST
+        mode=mode,
+        numeric_encoding=encoding,
+        crossover=crossover,
+        random_state=0,
+        **FAST,
     ).fit(X, y)
     loaded = round_trip(sampler, tmp_path)
     rows = loaded.sample(30, y="rare")
