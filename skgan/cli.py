@@ -320,6 +320,7 @@ def _run_resample(args):
         args.sampling_strategy,
         categorical_features=_categorical_features(X, args.categorical),
         epochs=args.epochs,
+        crossover=args.crossover,
         verbose=int(args.verbose),
         random_state=args.random_state,
     )
@@ -565,6 +566,13 @@ def _add_resample(subparsers):
         metavar="N",
         help="training epochs (0: the untrained anchored generator), or auto for "
         "about 250 optimiser steps (default: auto)",
+    )
+    parser.add_argument(
+        "--crossover",
+        action="store_true",
+        help="let each integer or 0/1 column start from either of the two rows a "
+        "synthetic row lies between, so that rounded values mix them instead of "
+        "copying one (default: off)",
     )
     parser.add_argument(
         "--random-state",

@@ -185,6 +185,24 @@ def test_resample_reads_and_writes_parquet_with_categories(tmp_path):
     assert set(resampled["children"]) <= set(table["children"])
 
 
+def test_crossover_reaches_the_sampler(tmp_path):
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.integers(0, 2, (160, 16))).add_prefix("flag")
+    table["label"] = np.repeat(["stay", "leave"], [130, 30])
+    source = tmp_path / "in.csv"
+    table.to_csv(source, index=False)
+    synthetic = {}
+    for flag in ([], ["--crossover"]):
+        out = tmp_path / f"out{len(flag)}.csv"
+        argv = ["resample", str(source), "--target", "label", "-o", str(out)]
+        assert main([*argv, "--epochs", "0", "--random-state", "0", *flag]) == 0
+        synthetic[bool(flag)] = pd.read_csv(out).iloc[160:]
+        assert synthetic[bool(flag)].drop(columns="label").isin([0, 1]).all().all()
+    # Untrained, without it each row's flags all come from one real row;
+    # with it, from either of two: other rows from the same seed.
+    assert not synthetic[True].equals(synthetic[False])
+
+
 def test_sampling_strategy_takes_imblearn_strings_and_floats(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     _table().to_csv(source, index=False)
