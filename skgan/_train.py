@@ -734,7 +734,9 @@ class Anchors(_Tensors):
         Returns, side by side, the real row, its difference to the neighbour
         in each numeric value (0 elsewhere, and where the two rows' mixture
         modes or missingness differ) and SMOTE's uniform step; shape
-        ``(len(cls), 2 * width + 1)``.
+        ``(len(cls), 2 * width + 1)``. With ``crossover``, the codes drawn to
+        start from the neighbour hold its values and the difference back to
+        the row.
         """
         rows = self.conditioner.rows_of(cls, level, rng)
         pick = torch.randint(
