@@ -357,12 +357,9 @@ VARIANTS = {
     "untrained generator, another random stream": reseeded(10_000, epochs=0),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
-    # ``crossover=True``: each one-hot code and integer column takes its own
-    # step.
-    "own step per one-hot code and integer column": variant(crossover=True),
-    "own step per one-hot code and integer column, untrained": variant(
-        crossover=True, epochs=0
-    ),
+    # Every value of a row takes the row's one step, as before 0.2.0.dev5.
+    "crossover=False": variant(crossover=False),
+    "crossover=False, untrained": variant(crossover=False, epochs=0),
     "shift from SMOTE's step penalised (weight 1)": subclass(_StepPenalty),
     "shift from SMOTE's step penalised (weight 10)": subclass(
         _StepPenalty, weight=10.0

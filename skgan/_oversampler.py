@@ -201,21 +201,20 @@ class GANOversampler(BaseOverSampler):
         classifiers score far better on images generated from noise
         (benchmarks/results/mnist_images.md).
 
-    crossover : bool, default=False
+    crossover : bool, default=True
         With anchored generation on a table, let each one-hot code and each
         integer column (0/1 flags included) start, at random, from the row's
-        values or from the neighbour's, instead of every value starting from
-        the row's and taking SMOTE's one step towards the neighbour's. Once
-        rounded, such values then mix the two rows instead of all copying one
-        of them: without it, an untrained generator (``epochs=0``) copies 81%
-        of its rows on car_good and 48% on kr-vs-k-zero_vs_eight, and the
-        trained one 6.5% on car_good; with it, 0.03% on car_good and none on
-        the others. Downstream it ranks like the default (in the GAN's place
-        on the KEEL suite 3.02 trained and 3.00 untrained against 3.15; on
-        the mixed tables 2.44 and 2.60 against 2.62;
-        benchmarks/results/ablations_r3.md and ablations_mixed.md). Numeric
-        columns with fractional values keep SMOTE's step. Images are not
-        affected.
+        values or from the neighbour's, and move back towards the row. Once
+        rounded, such values mix the two rows instead of all copying one of
+        them. ``False`` gives every value of a row SMOTE's one step from the
+        row towards the neighbour, as skgan 0.2.0.dev4 and earlier did: the
+        trained generator then copies a real row for 6.5% of its rows on
+        car_good, and left untrained (``epochs=0``) for 81% on car_good and
+        48% on kr-vs-k-zero_vs_eight; with crossover, 0.03% on car_good and
+        none on the other KEEL and mixed tables. Downstream the two rank
+        alike, within chance (benchmarks/results/ablations_r3.md and
+        ablations_mixed.md). Numeric columns with fractional values keep
+        SMOTE's step. Images are not affected.
 
     reject_copies : bool, default=True
         Redraw each synthetic row that equals a training row of any class,
@@ -411,7 +410,7 @@ class GANOversampler(BaseOverSampler):
         gradient_penalty=10.0,
         penalty_interval=4,
         anchor="auto",
-        crossover=False,
+        crossover=True,
         reject_copies=True,
         early_stopping=False,
         max_time=None,

@@ -569,10 +569,11 @@ def _add_resample(subparsers):
     )
     parser.add_argument(
         "--crossover",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="let each integer or 0/1 column start from either of the two rows a "
         "synthetic row lies between, so that rounded values mix them instead of "
-        "copying one (default: off)",
+        "copying one (default: on)",
     )
     parser.add_argument(
         "--random-state",

@@ -192,14 +192,14 @@ def test_crossover_reaches_the_sampler(tmp_path):
     source = tmp_path / "in.csv"
     table.to_csv(source, index=False)
     synthetic = {}
-    for flag in ([], ["--crossover"]):
+    for flag in ([], ["--no-crossover"]):
         out = tmp_path / f"out{len(flag)}.csv"
         argv = ["resample", str(source), "--target", "label", "-o", str(out)]
         assert main([*argv, "--epochs", "0", "--random-state", "0", *flag]) == 0
-        synthetic[bool(flag)] = pd.read_csv(out).iloc[160:]
-        assert synthetic[bool(flag)].drop(columns="label").isin([0, 1]).all().all()
-    # Untrained, without it each row's flags all come from one real row;
-    # with it, from either of two: other rows from the same seed.
+        synthetic[not flag] = pd.read_csv(out).iloc[160:]
+        assert synthetic[not flag].drop(columns="label").isin([0, 1]).all().all()
+    # Untrained, without crossover each row's flags all come from one real
+    # row; with it, from either of two: other rows from the same seed.
     assert not synthetic[True].equals(synthetic[False])
 
 
