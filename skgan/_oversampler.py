@@ -130,10 +130,9 @@ class GANOversampler(BaseOverSampler):
         tables get as many updates as large ones, and beyond 64,000 rows (with
         the default ``batch_size``) the cost grows with the rows. ``0`` trains
         nothing, for anchored generation only: each value then lies at SMOTE's
-        step squeezed into the share band, which on the KEEL suite ranks above
-        the trained generator and level with SMOTE, with more copies of real
-        rows on tables made only of 0/1 columns
-        (benchmarks/results/ablations_r3.md).
+        step squeezed into the share band, which on the KEEL and mixed suites
+        ranks like the trained generator, within chance, in a fraction of
+        its time (benchmarks/results/ablations_r3.md, ablations_mixed.md).
 
     batch_size : int, default=256
         Rows per optimiser step. Batches are drawn with replacement, so a batch
