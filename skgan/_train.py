@@ -723,9 +723,10 @@ class Anchors(_Tensors):
                 for span, _ in pairs
                 if span.one_hot_code is not None
             ]
-            codes = sorted({code for _, code in coded})
             self.coded = torch.tensor([column for column, _ in coded]).long()
-            self.code_of = torch.tensor([codes.index(c) for _, c in coded]).long()
+            codes, self.code_of = torch.unique(
+                torch.tensor([code for _, code in coded]).long(), return_inverse=True
+            )
             self.n_codes = len(codes)
 
     def draw(self, cls, level, rng):
