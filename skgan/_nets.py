@@ -264,10 +264,13 @@ class MLPDiscriminator(_Rebuildable):
 class ImageMLPGenerator(MLPGenerator):
     """An :class:`MLPGenerator` whose rows are ``(C, H, W)`` images.
 
-    With ``bounded``, pixels leave through a tanh, as the convolutional
-    generator's do, so the background of an image can reach the edge of the
-    pixel range: a linear output left a faint grey speckle where real
-    backgrounds are blank. (False rebuilds generators saved before.)
+    ``bounded="hard"`` clamps the pixels to [-1, 1] (a hard tanh), so that a
+    background pixel reaches the edge of the pixel range exactly, as real
+    blank backgrounds do (about three quarters of the generated MNIST pixels
+    are then exactly blank, against 80% of real ones). ``True``, a tanh,
+    only nears the edge: it left a faint haze of low values over the
+    backgrounds (0.2% of pixels exactly blank), and a linear output
+    (``False``) a grey speckle. Both rebuild generators saved before.
     """
 
     def __init__(self, latent_dim, n_classes, image_shape, hidden_dims, bounded=False):
@@ -277,6 +280,8 @@ class ImageMLPGenerator(MLPGenerator):
 
     def forward(self, z, labels):
         images = super().forward(z, labels).view(-1, *self.image_shape)
+        if self.bounded == "hard":
+            return nn.functional.hardtanh(images)
         return torch.tanh(images) if self.bounded else images
 
 
@@ -419,7 +424,7 @@ def make_networks(
     else:
         width = math.prod(sample_shape)
         generator = ImageMLPGenerator(
-            latent_dim, n_classes, sample_shape, hidden_dims, bounded=True
+            latent_dim, n_classes, sample_shape, hidden_dims, bounded="hard"
         )
     discriminator = MLPDiscriminator(
         width + cond_dim, n_classes, hidden_dims, spectral=spectral

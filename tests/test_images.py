@@ -134,15 +134,26 @@ def test_conv_networks_fit_the_image_size(shape):
     assert discriminator(images, labels).shape == (3, 1)
 
 
-def test_fully_connected_image_generator_bounds_its_pixels():
+def test_fully_connected_image_generator_clamps_its_pixels():
     generator = make_networks((1, 8, 8), 2, network="mlp", **TINY_NETS)[0]
-    with torch.no_grad():
-        generator.body[-1].weight.mul_(1000)  # drive the outputs far out
-        images = generator(torch.randn(50, 8), torch.zeros(50, dtype=torch.int64))
-    assert images.abs().max() <= 1 and (images == -1).any()
-    # A generator saved before the bound rebuilds unbounded, as it was trained.
     args, kwargs = generator._init_args
-    assert not type(generator)(*args[:4]).bounded
+    assert kwargs["bounded"] == "hard"
+    # Generators saved before rebuild as they were trained: a linear output,
+    # then a tanh.
+    linear, tanh = (type(generator)(*args[:4], bounded=b) for b in (False, True))
+    for other in linear, tanh:
+        other.load_state_dict(generator.state_dict())
+    z, labels = torch.randn(50, 8), torch.zeros(50, dtype=torch.int64)
+    with torch.no_grad():
+        generator.body[-1].weight.mul_(10)  # drive many outputs past the edge
+        for other in linear, tanh:
+            other.body[-1].weight.mul_(10)
+        raw = linear(z, labels)
+        assert raw.abs().max() > 1
+        assert torch.equal(generator(z, labels), raw.clamp(-1, 1))
+        assert torch.equal(tanh(z, labels), torch.tanh(raw))
+    # Clamped pixels sit exactly at the edge, as blank real backgrounds do.
+    assert (generator(z, labels) == -1).any()
 
 
 def test_auto_network_picks_mlp_up_to_4096_values_and_conv_beyond():
