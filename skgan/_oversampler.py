@@ -99,9 +99,9 @@ class GANOversampler(BaseOverSampler):
         mode-specific normalisation: a Gaussian mixture is fitted to each
         column (by EM on a subsample) and a value becomes its mixture mode
         plus its offset in it. On the mixed-type suite ``"mode"`` gives the
-        closest marginals on every table, and on credit_data, whose columns
-        are skewed, the standardised rows are the easiest to tell from real
-        ones (``benchmarks/results/mixed_fidelity.md``); downstream on the
+        closest marginals on four of the five tables (on Default
+        ``"quantile"`` does), and on credit_data, whose columns are skewed,
+        the standardised rows are the easiest to tell from real ones (``benchmarks/results/mixed_fidelity.md``); downstream on the
         KEEL tables ``"standard"`` and ``"quantile"`` rank above ``"mode"``
         (``benchmarks/results/ablations.md``).
 
