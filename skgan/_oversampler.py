@@ -101,8 +101,9 @@ class GANOversampler(BaseOverSampler):
         plus its offset in it. On the mixed-type suite ``"mode"`` gives the
         closest marginals on four of the five tables (on Default
         ``"quantile"`` does), and on credit_data, whose columns are skewed,
-        the standardised rows are the easiest to tell from real ones (``benchmarks/results/mixed_fidelity.md``); downstream on the
-        KEEL tables ``"standard"`` and ``"quantile"`` rank above ``"mode"``
+        the standardised rows are the easiest to tell from real ones
+        (``benchmarks/results/mixed_fidelity.md``); downstream on the KEEL
+        tables ``"standard"`` and ``"quantile"`` rank above ``"mode"``
         (``benchmarks/results/ablations.md``).
 
     image_shape : tuple of int, default=None
