@@ -338,14 +338,12 @@ def train_gan(
                 opt_d.step()
             _, cls, cond, anchor = draw()
             fake = _fake_rows(generator, cls, cond, anchor, rng)
-            # The generator's step needs no gradients of the discriminator's weights.
-            discriminator.requires_grad_(False)
             g_loss = g_loss_fn(discriminator(view(_with_condition(fake, cond)), cls))
             if conditioner is not None:
                 g_loss = g_loss + conditioner.cross_entropy(fake, cond)
             opt_g.zero_grad()
-            g_loss.backward()
-            discriminator.requires_grad_(True)
+            # The generator's step needs no gradients of the discriminator's weights.
+            g_loss.backward(inputs=opt_g.params)
             opt_g.step()
             d_total = d_total + d_loss.detach()
             g_total = g_total + g_loss.detach()
