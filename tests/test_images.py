@@ -138,6 +138,8 @@ def test_fully_connected_image_generator_clamps_its_pixels():
     generator = make_networks((1, 8, 8), 2, network="mlp", **TINY_NETS)[0]
     args, kwargs = generator._init_args
     assert kwargs["bounded"] == "hard"
+    with torch.no_grad():
+        generator.body[-1].weight.mul_(10)  # drive many outputs past the edge
     # Generators saved before rebuild as they were trained: a linear output,
     # then a tanh.
     linear, tanh = (type(generator)(*args[:4], bounded=b) for b in (False, True))
@@ -146,9 +148,6 @@ def test_fully_connected_image_generator_clamps_its_pixels():
     z = torch.randn(50, 8, generator=torch.Generator().manual_seed(0))
     labels = torch.zeros(50, dtype=torch.int64)
     with torch.no_grad():
-        generator.body[-1].weight.mul_(10)  # drive many outputs past the edge
-        for other in linear, tanh:
-            other.body[-1].weight.mul_(10)
         raw = linear(z, labels)
         assert raw.max() > 1 and raw.min() < -1
         assert torch.equal(generator(z, labels), raw.clamp(-1, 1))
