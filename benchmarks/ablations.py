@@ -357,6 +357,9 @@ VARIANTS = {
     "untrained generator, another random stream": reseeded(10_000, epochs=0),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
+    # Cheaper steps: one hidden layer, or half the rows per batch.
+    "hidden_dims=(128,)": variant(hidden_dims=(128,)),
+    "batch_size=128": variant(batch_size=128),
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),

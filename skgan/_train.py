@@ -321,12 +321,14 @@ def train_gan(
         d_total = g_total = torch.zeros((), device=device)
         step = 0
         for _ in range(steps):
-            for _ in range(config.discriminator_steps):
+            for d_round in range(config.discriminator_steps, 0, -1):
                 rows, cls, cond, anchor = draw()
                 real = view(_with_condition(data[rows], cond))
-                with torch.no_grad():
-                    fake = _fake_rows(generator, cls, cond, anchor, rng)
-                fake = view(_with_condition(fake, cond))
+                # The last round's fakes keep their graph: the generator's
+                # step below scores the same batch against the updated critic.
+                with torch.set_grad_enabled(d_round == 1):
+                    made = _fake_rows(generator, cls, cond, anchor, rng)
+                fake = view(_with_condition(made.detach(), cond))
                 d_loss = d_loss_fn(discriminator, real, fake, cls)
                 if config.loss == "wgan-gp" and d_step % config.penalty_interval == 0:
                     d_loss = d_loss + penalty * _gradient_penalty(
@@ -336,11 +338,9 @@ def train_gan(
                 opt_d.zero_grad()
                 d_loss.backward()
                 opt_d.step()
-            _, cls, cond, anchor = draw()
-            fake = _fake_rows(generator, cls, cond, anchor, rng)
-            g_loss = g_loss_fn(discriminator(view(_with_condition(fake, cond)), cls))
+            g_loss = g_loss_fn(discriminator(view(_with_condition(made, cond)), cls))
             if conditioner is not None:
-                g_loss = g_loss + conditioner.cross_entropy(fake, cond)
+                g_loss = g_loss + conditioner.cross_entropy(made, cond)
             opt_g.zero_grad()
             # The generator's step needs no gradients of the discriminator's weights.
             g_loss.backward(inputs=opt_g.params)
