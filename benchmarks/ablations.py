@@ -33,7 +33,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from skgan import GANOversampler, __version__, _codec, _nets, _train
-from skgan._oversampler import _take
+from skgan._oversampler import AUTO_BATCH, _take
 from skgan.benchmark import FACTORIES, METRICS, rank_table, run_benchmark
 from skgan.datasets import KEEL_SUITE, MIXED_SUITE
 from skgan.report import markdown_table, provenance
@@ -296,7 +296,8 @@ def variant(steps=None, **params):
     def factory(X, y, *, seed, image_shape=None):
         epochs = {}
         if steps is not None:
-            per_epoch = math.ceil(len(X) / GANOversampler().batch_size)
+            policy = "noise" if params.get("anchor", "auto") is None else "anchored"
+            per_epoch = math.ceil(len(X) / params.get("batch_size", AUTO_BATCH[policy]))
             epochs["epochs"] = max(1, math.ceil(steps / per_epoch))
         return GANOversampler(random_state=seed, **params, **epochs)
 
@@ -357,9 +358,9 @@ VARIANTS = {
     "untrained generator, another random stream": reseeded(10_000, epochs=0),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
-    # Cheaper steps: one hidden layer, or half the rows per batch.
+    # Cheaper steps: one hidden layer; the rows per step before 0.2.0.dev7.
     "hidden_dims=(128,)": variant(hidden_dims=(128,)),
-    "batch_size=128": variant(batch_size=128),
+    "batch_size=256": variant(batch_size=256),
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),

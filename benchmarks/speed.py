@@ -170,7 +170,7 @@ from skgan import GANOversampler
 start = time.perf_counter()
 sampler = GANOversampler(random_state=0).fit(X, y)
 done(fit_s=time.perf_counter() - start, epochs=sampler.config_.epochs,
-     steps=sampler.config_.epochs * -(-{rows} // sampler.batch_size),
+     steps=sampler.config_.epochs * -(-{rows} // sampler.config_.batch_size),
      peak_mb=peak_mb())
 """
 

@@ -40,6 +40,12 @@ logger = logging.getLogger("skgan")
 # anchored generator starts from plausible rows and needs far fewer steps than
 # one generating from noise (benchmarks/results/ablations.md, images.md).
 AUTO_STEPS = {"anchored": 250, "noise": 2000}
+# Rows per step that ``batch_size="auto"`` picks. An anchored generator learns a
+# shift from a real starting point: on the KEEL suite, steps of 128 rows rank
+# with steps of 256 in about 70% of the fit time; images generated from noise
+# keep 256, with which more of the synthetic digits are recognisable
+# (benchmarks/results/ablations_r3_speed.md, mnist_images.md).
+AUTO_BATCH = {"anchored": 128, "noise": 256}
 # Augmentations that ``augment="auto"`` applies to images modelled by
 # convolutional networks; on 8x8 digits, modelled by fully connected ones, they
 # cut the share of recognisable synthetic digits from 99% to about 80% (see
@@ -128,16 +134,20 @@ class GANOversampler(BaseOverSampler):
         Passes over the training rows. ``"auto"`` picks enough epochs for about
         250 optimiser steps with anchored generation (tables, by default) and
         2000 from noise (images, by default), and at least one epoch: small
-        tables get as many updates as large ones, and beyond 64,000 rows (with
+        tables get as many updates as large ones, and beyond 32,000 rows (with
         the default ``batch_size``) the cost grows with the rows. ``0`` trains
         nothing, for anchored generation only: each value then lies at SMOTE's
         step squeezed into the share band, which on the KEEL and mixed suites
         ranks like the trained generator, within chance, in a fraction of
         its time (benchmarks/results/ablations_r3.md, ablations_mixed.md).
 
-    batch_size : int, default=256
+    batch_size : int or "auto", default="auto"
         Rows per optimiser step. Batches are drawn with replacement, so a batch
-        may be larger than a class or the whole table.
+        may be larger than a class or the whole table. ``"auto"`` means 128
+        with anchored generation (tables, by default), which ranks as 256
+        does on the KEEL suite in about 70% of the time, and 256 from noise
+        (images, by default), with which more synthetic digits are
+        recognisable.
 
     latent_dim : int, default=64
         Size of the generator's noise vector.
@@ -368,7 +378,10 @@ class GANOversampler(BaseOverSampler):
         "image_shape": [tuple, None],
         "augment": [str, None],
         "epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dims": ["array-like"],
         "network": [StrOptions({"auto", "mlp", "conv"})],
@@ -399,7 +412,7 @@ class GANOversampler(BaseOverSampler):
         image_shape=None,
         augment="auto",
         epochs="auto",
-        batch_size=256,
+        batch_size="auto",
         latent_dim=64,
         hidden_dims=(128, 128),
         network="auto",
@@ -772,6 +785,10 @@ class GANOversampler(BaseOverSampler):
                 f"got {self.hidden_dims!r}."
             )
         anchored = self._anchor_policy()
+        policy = "anchored" if anchored else "noise"
+        batch_size = (
+            AUTO_BATCH[policy] if self.batch_size == "auto" else self.batch_size
+        )
         if self.epochs == 0 and not anchored:
             raise ValueError(
                 "epochs=0 leaves the generator untrained, which only anchored "
@@ -780,15 +797,11 @@ class GANOversampler(BaseOverSampler):
             )
         return TrainConfig(
             epochs=(
-                auto_epochs(
-                    n_rows,
-                    self.batch_size,
-                    AUTO_STEPS["anchored" if anchored else "noise"],
-                )
+                auto_epochs(n_rows, batch_size, AUTO_STEPS[policy])
                 if self.epochs == "auto"
                 else self.epochs
             ),
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             latent_dim=self.latent_dim,
             hidden_dims=tuple(int(h) for h in dims),
             network=self.network,

@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from skgan import GANOversampler
-from skgan._oversampler import AUTO_STEPS, auto_epochs
+from skgan._oversampler import AUTO_BATCH, AUTO_STEPS, auto_epochs
 from skgan.metrics import exact_copy_rate
 
 FAST = {"epochs": 3, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
@@ -363,6 +363,16 @@ def test_auto_epochs_scale_with_table_size():
     # From noise, a table gets the longer training images get.
     table.set_params(anchor=None, max_time=1e-9)
     assert table.fit(X, y).config_.epochs == AUTO_STEPS["noise"]
+
+
+def test_auto_batch_size_follows_the_generation():
+    X, y = make_classification(n_samples=50, random_state=0)
+    table = GANOversampler(hidden_dims=(8,), latent_dim=4, epochs=1)
+    assert table.fit(X, y).config_.batch_size == AUTO_BATCH["anchored"] == 128
+    table.set_params(anchor=None)
+    assert table.fit(X, y).config_.batch_size == AUTO_BATCH["noise"] == 256
+    table.set_params(batch_size=32)
+    assert table.fit(X, y).config_.batch_size == 32
 
 
 @pytest.mark.parametrize("mode", ["conditional", "per_class"])
