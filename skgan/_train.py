@@ -259,6 +259,11 @@ def train_gan(
     uniformly, then a row of that class, so a 10-row class is seen as often as
     a 10,000-row class.
 
+    Each step generates one batch of fakes per discriminator update; the
+    discriminator trains on them detached, and the generator's loss scores
+    the last of them again against the updated discriminator, as in
+    PyTorch's DCGAN example, instead of generating a batch of its own.
+
     ``config.augment`` names differentiable augmentations (``"translation"``,
     ``"cutout"``) applied to every image the discriminator sees, real and
     generated alike, as in DiffAugment (Zhao et al., 2020): the discriminator

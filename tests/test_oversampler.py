@@ -375,6 +375,29 @@ def test_auto_batch_size_follows_the_generation():
     assert table.fit(X, y).config_.batch_size == 32
 
 
+@pytest.mark.parametrize("discriminator_steps", [1, 2])
+def test_each_step_generates_one_batch_per_discriminator_update(
+    monkeypatch, discriminator_steps
+):
+    from skgan import _train
+
+    calls = []
+    generate = _train._fake_rows
+
+    def counted(generator, cls, *args):
+        calls.append(generator.training)
+        return generate(generator, cls, *args)
+
+    monkeypatch.setattr(_train, "_fake_rows", counted)
+    X, y = make_classification(n_samples=60, weights=[0.8], random_state=0)
+    sampler = GANOversampler(
+        **FAST, discriminator_steps=discriminator_steps, random_state=0
+    ).fit(X, y)
+    steps = sampler.config_.epochs * -(-60 // FAST["batch_size"])
+    # Training calls only; generating the synthetic rows runs in eval mode.
+    assert sum(calls) == steps * discriminator_steps
+
+
 @pytest.mark.parametrize("mode", ["conditional", "per_class"])
 def test_learns_a_distant_minority_cluster(mode):
     rng = np.random.default_rng(0)
