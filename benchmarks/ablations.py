@@ -297,7 +297,8 @@ def variant(steps=None, **params):
         epochs = {}
         if steps is not None:
             policy = "noise" if params.get("anchor", "auto") is None else "anchored"
-            per_epoch = math.ceil(len(X) / params.get("batch_size", AUTO_BATCH[policy]))
+            batch_size = params.get("batch_size", AUTO_BATCH[policy])
+            per_epoch = _train.n_steps_per_epoch(len(X), batch_size)
             epochs["epochs"] = max(1, math.ceil(steps / per_epoch))
         return GANOversampler(random_state=seed, **params, **epochs)
 

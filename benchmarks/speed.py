@@ -167,10 +167,12 @@ done(**times)
 _SCALING = """
 X, y = mixed({rows}, {cols})
 from skgan import GANOversampler
+from skgan._train import n_steps_per_epoch
 start = time.perf_counter()
 sampler = GANOversampler(random_state=0).fit(X, y)
-done(fit_s=time.perf_counter() - start, epochs=sampler.config_.epochs,
-     steps=sampler.config_.epochs * -(-{rows} // sampler.config_.batch_size),
+config = sampler.config_
+done(fit_s=time.perf_counter() - start, epochs=config.epochs,
+     steps=config.epochs * n_steps_per_epoch({rows}, config.batch_size),
      peak_mb=peak_mb())
 """
 

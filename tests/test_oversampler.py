@@ -379,21 +379,22 @@ def test_auto_batch_size_follows_the_generation():
 def test_each_step_generates_one_batch_per_discriminator_update(
     monkeypatch, discriminator_steps
 ):
-    from skgan import _train
+    import skgan._train
 
     calls = []
-    generate = _train._fake_rows
+    generate = skgan._train._fake_rows
 
     def counted(generator, cls, *args):
         calls.append(generator.training)
         return generate(generator, cls, *args)
 
-    monkeypatch.setattr(_train, "_fake_rows", counted)
+    monkeypatch.setattr(skgan._train, "_fake_rows", counted)
     X, y = make_classification(n_samples=60, weights=[0.8], random_state=0)
     sampler = GANOversampler(
         **FAST, discriminator_steps=discriminator_steps, random_state=0
     ).fit(X, y)
-    steps = sampler.config_.epochs * -(-60 // FAST["batch_size"])
+    per_epoch = skgan._train.n_steps_per_epoch(60, FAST["batch_size"])
+    steps = sampler.config_.epochs * per_epoch
     # Training calls only; generating the synthetic rows runs in eval mode.
     assert sum(calls) == steps * discriminator_steps
 
