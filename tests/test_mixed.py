@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from skgan import GANOversampler
 from skgan._codec import TableCodec, categorical_mask
 from skgan._nets import SHARE_MARGIN, gumbel_softmax
+from skgan._oversampler import _MIN_REDRAW
 from skgan._train import Anchors, Conditioner
 
 FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
@@ -257,7 +258,31 @@ def test_a_class_with_no_row_left_to_draw_keeps_copies_with_a_warning():
         X_res, _ = sampler.fit_resample(X, y)
     assert set(X_res[len(X) :, 0]) <= {0.0, 1.0} and len(X_res) == 60
     # A redraw that finds no other row ends the redraws.
-    assert draws == [20, 20 * 20 * 1.2]
+    assert draws == [20, max(_MIN_REDRAW, 20 * 20 * 1.2)]
+
+
+def test_redraws_find_the_last_missing_rows_where_few_rows_are_novel():
+    # A generator whose rows are novel 3% of the time, below the share the
+    # redraws assume: rounds shrink with the missing rows, and a round for the
+    # last few must still be large enough to find them.
+    X, y = integer_coded_table()
+    sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
+    real = X.to_numpy()[y.to_numpy() == 1]
+    rng = np.random.default_rng(0)
+    draws = []
+
+    def draw(label, n):
+        draws.append(n)
+        rows = real[rng.integers(len(real), size=n)].copy()
+        rows[rng.random(n) < 0.03, 0] = 9  # no training row holds a 9
+        return pd.DataFrame(rows, columns=X.columns)
+
+    sampler._draw = draw
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = sampler.sample(200, y=1)
+    assert (rows["a"] == 9).all() and len(rows) == 200
+    assert min(draws[1:]) >= _MIN_REDRAW
 
 
 def test_anchored_values_lie_in_the_middle_of_the_way_between_neighbours():
