@@ -55,13 +55,16 @@ _AUTO_AUGMENT = ("translation", "cutout")
 FORMAT_VERSION = 1
 # Rounds of redrawing rows that copy a training row (``reject_copies``); a
 # round draws 1.2 rows per missing row over the last round's share of novel
-# rows, that share taken as at least 1 / _MAX_OVERDRAW, and at least
+# rows, that share taken as at least 1 / _MAX_OVERDRAW. A round draws at least
 # _MIN_REDRAW rows: where few rows are novel, a round for the last few missing
-# rows would otherwise be too small to find one. A round that finds no novel
-# row at all ends the redraws.
+# rows would otherwise be too small to find one. It draws at most _MAX_ROUND
+# rows, so that the memory beyond the requested rows stays bounded: where all
+# rows copy, sample(1_000_000) would otherwise draw 24 million more. A round
+# that finds no novel row at all ends the redraws.
 _MAX_REDRAWS = 10
 _MAX_OVERDRAW = 20
 _MIN_REDRAW = 1_024
+_MAX_ROUND = 100_000
 # Fitted attributes that ``save`` leaves out: they are views of ``_fitted``.
 _VIEWS_OF_FITTED = ("generator_", "discriminator_", "history_")
 
@@ -237,9 +240,9 @@ class GANOversampler(BaseOverSampler):
         95% to 100% of the synthetic rows of three one-hot-coded KEEL tables
         are copies, at a small gain downstream
         (benchmarks/results/ablations.md).
-        Each round of redraws draws at least 1,024 rows. A class that still
-        draws copies after ten rounds, or after a round that found no other
-        row, keeps them, with a warning. ``sample``
+        Each round of redraws draws from 1,024 to 100,000 rows. A class that
+        still draws copies after ten rounds, or after a round that found no
+        other row, keeps them, with a warning. ``sample``
         redraws them too.
 
     early_stopping : bool, default=False
@@ -848,9 +851,8 @@ class GANOversampler(BaseOverSampler):
             missing = n - n_kept
             # Draw enough for the missing rows at the last draw's share of novel ones.
             share = max(novel.mean(), 1 / _MAX_OVERDRAW)
-            fresh = self._draw(
-                label, max(_MIN_REDRAW, int(np.ceil(1.2 * missing / share)))
-            )
+            size = int(np.ceil(1.2 * missing / share))
+            fresh = self._draw(label, min(max(size, _MIN_REDRAW), _MAX_ROUND))
             novel = ~np.isin(self._row_hashes(fresh), self._real_hashes)
             take = np.flatnonzero(novel)[:missing]
             kept.append(_take(fresh, take))

@@ -10,10 +10,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skgan import GANOversampler
+from skgan import GANOversampler, _oversampler
 from skgan._codec import TableCodec, categorical_mask
 from skgan._nets import SHARE_MARGIN, gumbel_softmax
-from skgan._oversampler import _MIN_REDRAW
+from skgan._oversampler import _MAX_REDRAWS, _MIN_REDRAW
 from skgan._train import Anchors, Conditioner
 
 FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
@@ -261,10 +261,9 @@ def test_a_class_with_no_row_left_to_draw_keeps_copies_with_a_warning():
     assert draws == [20, max(_MIN_REDRAW, 20 * 20 * 1.2)]
 
 
-def test_redraws_find_the_last_missing_rows_where_few_rows_are_novel():
-    # A generator whose rows are novel 3% of the time, below the share the
-    # redraws assume: rounds shrink with the missing rows, and a round for the
-    # last few must still be large enough to find them.
+def rarely_novel_sampler(novel_share):
+    """A fitted sampler whose draws copy a training row of class 1, but for
+    ``novel_share`` of them, which hold a 9 in column a; and its draw sizes."""
     X, y = integer_coded_table()
     sampler = GANOversampler(random_state=0, **FAST).fit(X, y)
     real = X.to_numpy()[y.to_numpy() == 1]
@@ -274,15 +273,36 @@ def test_redraws_find_the_last_missing_rows_where_few_rows_are_novel():
     def draw(label, n):
         draws.append(n)
         rows = real[rng.integers(len(real), size=n)].copy()
-        rows[rng.random(n) < 0.03, 0] = 9  # no training row holds a 9
+        rows[rng.random(n) < novel_share, 0] = 9  # no training row holds a 9
         return pd.DataFrame(rows, columns=X.columns)
 
     sampler._draw = draw
+    return sampler, draws
+
+
+def test_redraws_find_the_last_missing_rows_where_few_rows_are_novel():
+    # Rows novel 3% of the time, below the share the redraws assume: rounds
+    # shrink with the missing rows, and a round for the last few must still be
+    # large enough to find them.
+    sampler, draws = rarely_novel_sampler(0.03)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rows = sampler.sample(200, y=1)
     assert (rows["a"] == 9).all() and len(rows) == 200
     assert min(draws[1:]) >= _MIN_REDRAW
+
+
+def test_a_redraw_round_draws_at_most_max_round_rows(monkeypatch):
+    # Rows novel 1% of the time would call for rounds of 24 times the missing
+    # rows; each round stays within the bound, and rounds go on while they
+    # find rows.
+    monkeypatch.setattr(_oversampler, "_MAX_ROUND", 5_000)
+    sampler, draws = rarely_novel_sampler(0.01)
+    with pytest.warns(UserWarning, match="synthetic rows of class 1 copy"):
+        rows = sampler.sample(2_000, y=1)
+    assert len(rows) == 2_000 and max(draws) == 5_000
+    assert len(draws) == 1 + _MAX_REDRAWS
+    assert (rows["a"] == 9).sum() > 400
 
 
 def test_anchored_values_lie_in_the_middle_of_the_way_between_neighbours():
