@@ -226,8 +226,9 @@ class GANOversampler(BaseOverSampler):
         row towards the neighbour, as skgan 0.2.0.dev4 and earlier did: the
         trained generator then copies a real row for 6.5% of its rows on
         car_good, and left untrained (``epochs=0``) for 81% on car_good and
-        48% on kr-vs-k-zero_vs_eight; with crossover, 0.03% on car_good and
-        none on the other KEEL and mixed tables. Downstream the two rank
+        48% on kr-vs-k-zero_vs_eight; with crossover, 0.03% on car_good
+        (none since the redraws' larger rounds of 0.2.0.dev8) and none on
+        the other KEEL and mixed tables. Downstream the two rank
         alike, within chance (benchmarks/results/ablations_r3.md and
         ablations_mixed.md). Numeric columns with fractional values keep
         SMOTE's step. Images are not affected.
