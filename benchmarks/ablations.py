@@ -362,6 +362,9 @@ VARIANTS = {
     # Cheaper steps: one hidden layer; the rows per step before 0.2.0.dev7.
     "hidden_dims=(128,)": variant(hidden_dims=(128,)),
     "batch_size=256": variant(batch_size=256),
+    # Narrower noise: a cheaper first layer and fewer normal draws per row.
+    "latent_dim=32": variant(latent_dim=32),
+    "latent_dim=16": variant(latent_dim=16),
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),
