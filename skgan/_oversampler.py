@@ -46,12 +46,6 @@ AUTO_STEPS = {"anchored": 250, "noise": 2000}
 # keep 256, with which more of the synthetic digits are recognisable
 # (benchmarks/results/ablations_r3_speed.md, mnist_images.md).
 AUTO_BATCH = {"anchored": 128, "noise": 256}
-# Noise width that ``latent_dim="auto"`` picks. An anchored generator draws its
-# variety from the anchors (a real row, a neighbour, a step) and needs less
-# noise: on both table suites 32 ranks as 64 does, with a smaller first layer
-# and half the normal draws per row (benchmarks/results/ablations_r3_latent.md,
-# ablations_mixed_latent.md); images generated from noise keep 64.
-AUTO_LATENT = {"anchored": 32, "noise": 64}
 # Augmentations that ``augment="auto"`` applies to images modelled by
 # convolutional networks; on 8x8 digits, modelled by fully connected ones, they
 # cut the share of recognisable synthetic digits from 99% to about 80% (see
@@ -161,11 +155,8 @@ class GANOversampler(BaseOverSampler):
         (images, by default), with which more synthetic digits are
         recognisable.
 
-    latent_dim : int or "auto", default="auto"
-        Size of the generator's noise vector. ``"auto"`` means 32 with
-        anchored generation (tables, by default), which ranks as 64 does on
-        both table suites and samples rows faster, and 64 from noise (images,
-        by default).
+    latent_dim : int, default=64
+        Size of the generator's noise vector.
 
     hidden_dims : tuple of int, default=(128, 128)
         Widths of the hidden layers of both networks for tables.
@@ -399,10 +390,7 @@ class GANOversampler(BaseOverSampler):
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
-        "latent_dim": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dims": ["array-like"],
         "network": [StrOptions({"auto", "mlp", "conv"})],
         "conv_width": [Interval(Integral, 1, None, closed="left")],
@@ -433,7 +421,7 @@ class GANOversampler(BaseOverSampler):
         augment="auto",
         epochs="auto",
         batch_size="auto",
-        latent_dim="auto",
+        latent_dim=64,
         hidden_dims=(128, 128),
         network="auto",
         conv_width=64,
@@ -822,9 +810,7 @@ class GANOversampler(BaseOverSampler):
                 else self.epochs
             ),
             batch_size=batch_size,
-            latent_dim=(
-                AUTO_LATENT[policy] if self.latent_dim == "auto" else self.latent_dim
-            ),
+            latent_dim=self.latent_dim,
             hidden_dims=tuple(int(h) for h in dims),
             network=self.network,
             conv_width=self.conv_width,
