@@ -87,6 +87,28 @@ class _BoundedShare(GANOversampler):
             return super()._fit_resample(X, y)
 
 
+class _StepAnchors(_train.Anchors):
+    """Anchors whose codes start from the neighbour such that, where the
+    share is SMOTE's step squeezed into the band (as the untrained generator
+    gives it), each code ends with the neighbour's value with probability
+    the step, not one half: a row's codes tend to come from the same row,
+    and on average a code is SMOTE's point."""
+
+    def flips(self, step, rng):
+        draws = torch.rand(len(step), self.n_codes, generator=rng, device=step.device)
+        # Unflipped, a code rounds to the neighbour's value where the share
+        # passes one half, which the band's share does where the step does.
+        return (draws < step) ^ (step > 0.5)
+
+
+class _StepCrossover(GANOversampler):
+    """The default sampler with :class:`_StepAnchors`."""
+
+    def _fit_resample(self, X, y):
+        with patched(_train, Anchors=_StepAnchors):
+            return super()._fit_resample(X, y)
+
+
 class _SharedShare(GANOversampler):
     """The default sampler in which more columns take one share, as a one-hot
     code's columns do: every integer column (``columns="integer"``) or every
@@ -365,6 +387,8 @@ VARIANTS = {
     # Narrower noise: a cheaper first layer and fewer normal draws per row.
     "latent_dim=32": variant(latent_dim=32),
     "latent_dim=16": variant(latent_dim=16),
+    # Crossover that keeps a row's codes together as SMOTE's one step does.
+    "crossover with SMOTE's step": subclass(_StepCrossover),
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),

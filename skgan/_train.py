@@ -753,14 +753,18 @@ class Anchors(_Tensors):
         delta = self.data[partners][:, self.continuous] - start[:, self.continuous]
         delta = torch.zeros_like(start).index_add(1, self.continuous, delta * shared)
         if self.n_codes:
-            flip = torch.rand(
-                len(rows), self.n_codes, generator=rng, device=rows.device
-            )
-            flip = (flip < 0.5)[:, self.code_of]
+            flip = self.flips(step, rng)[:, self.code_of]
             near, gap = start[:, self.coded], delta[:, self.coded]
             start = start.index_copy(1, self.coded, torch.where(flip, near + gap, near))
             delta = delta.index_copy(1, self.coded, torch.where(flip, -gap, gap))
         return torch.cat([start, delta, step], dim=1)
+
+    def flips(self, step, rng):
+        """Which codes of each anchor start from the neighbour: each one, with
+        probability one half. ``step`` is each anchor's SMOTE step, shape
+        ``(n, 1)``; returns booleans of shape ``(n, n_codes)``."""
+        draws = torch.rand(len(step), self.n_codes, generator=rng, device=step.device)
+        return draws < 0.5
 
 
 def _is_mode_block(span):
