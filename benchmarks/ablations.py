@@ -101,11 +101,22 @@ class _StepAnchors(_train.Anchors):
         return (draws < step) ^ (step > 0.5)
 
 
-class _StepCrossover(GANOversampler):
-    """The default sampler with :class:`_StepAnchors`."""
+class _WideAnchors(_train.Anchors):
+    """Anchors between a row and one of its 10 nearest neighbours in the
+    class, not 5 (SMOTE's default, and the sampler's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, k=10, **kwargs)
+
+
+class _OtherAnchors(GANOversampler):
+    """The default sampler with another ``anchors`` class in place of
+    ``skgan._train.Anchors``."""
+
+    anchors = _StepAnchors
 
     def _fit_resample(self, X, y):
-        with patched(_train, Anchors=_StepAnchors):
+        with patched(_train, Anchors=self.anchors):
             return super()._fit_resample(X, y)
 
 
@@ -388,7 +399,9 @@ VARIANTS = {
     "latent_dim=32": variant(latent_dim=32),
     "latent_dim=16": variant(latent_dim=16),
     # Crossover that keeps a row's codes together as SMOTE's one step does.
-    "crossover with SMOTE's step": subclass(_StepCrossover),
+    "crossover with SMOTE's step": subclass(_OtherAnchors, anchors=_StepAnchors),
+    # Anchors reach further: points between a row and any of 10 neighbours.
+    "10 neighbours": subclass(_OtherAnchors, anchors=_WideAnchors),
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),
