@@ -102,11 +102,13 @@ class _StepAnchors(_train.Anchors):
 
 
 class _WideAnchors(_train.Anchors):
-    """Anchors between a row and one of its 10 nearest neighbours in the
+    """Anchors between a row and one of its ``k`` nearest neighbours in the
     class, not 5 (SMOTE's default, and the sampler's)."""
 
+    k = 10
+
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, k=10, **kwargs)
+        super().__init__(*args, k=self.k, **kwargs)
 
 
 class _OtherAnchors(GANOversampler):
@@ -402,6 +404,9 @@ VARIANTS = {
     "crossover with SMOTE's step": subclass(_OtherAnchors, anchors=_StepAnchors),
     # Anchors reach further: points between a row and any of 10 neighbours.
     "10 neighbours": subclass(_OtherAnchors, anchors=_WideAnchors),
+    "20 neighbours": subclass(
+        _OtherAnchors, anchors=type("Anchors", (_WideAnchors,), {"k": 20})
+    ),
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),
