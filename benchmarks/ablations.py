@@ -23,6 +23,7 @@ import math
 import shlex
 import sys
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -101,21 +102,11 @@ class _StepAnchors(_train.Anchors):
         return (draws < step) ^ (step > 0.5)
 
 
-class _WideAnchors(_train.Anchors):
-    """Anchors between a row and one of its ``k`` nearest neighbours in the
-    class, not 5 (SMOTE's default, and the sampler's)."""
-
-    k = 10
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, k=self.k, **kwargs)
-
-
 class _OtherAnchors(GANOversampler):
-    """The default sampler with another ``anchors`` class in place of
-    ``skgan._train.Anchors``."""
+    """The default sampler whose anchors are made by ``anchors`` (a subclass
+    of ``skgan._train.Anchors``, or the class with other arguments) instead."""
 
-    anchors = _StepAnchors
+    anchors = _train.Anchors
 
     def _fit_resample(self, X, y):
         with patched(_train, Anchors=self.anchors):
@@ -402,11 +393,12 @@ VARIANTS = {
     "latent_dim=16": variant(latent_dim=16),
     # Crossover that keeps a row's codes together as SMOTE's one step does.
     "crossover with SMOTE's step": subclass(_OtherAnchors, anchors=_StepAnchors),
-    # Anchors reach further: points between a row and any of 10 neighbours.
-    "10 neighbours": subclass(_OtherAnchors, anchors=_WideAnchors),
-    "20 neighbours": subclass(
-        _OtherAnchors, anchors=type("Anchors", (_WideAnchors,), {"k": 20})
-    ),
+    # Anchors reach further: points between a row and any of its k nearest
+    # class neighbours, not 5 (SMOTE's default, and the sampler's).
+    **{
+        f"{k} neighbours": subclass(_OtherAnchors, anchors=partial(_train.Anchors, k=k))
+        for k in (10, 20)
+    },
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),
