@@ -23,7 +23,6 @@ import math
 import shlex
 import sys
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -103,8 +102,8 @@ class _StepAnchors(_train.Anchors):
 
 
 class _OtherAnchors(GANOversampler):
-    """The default sampler whose anchors are made by ``anchors`` (a subclass
-    of ``skgan._train.Anchors``, or the class with other arguments) instead."""
+    """The default sampler whose anchors are made by ``anchors``, a subclass
+    of ``skgan._train.Anchors``, instead."""
 
     anchors = _train.Anchors
 
@@ -393,12 +392,9 @@ VARIANTS = {
     "latent_dim=16": variant(latent_dim=16),
     # Crossover that keeps a row's codes together as SMOTE's one step does.
     "crossover with SMOTE's step": subclass(_OtherAnchors, anchors=_StepAnchors),
-    # Anchors reach further: points between a row and any of its k nearest
-    # class neighbours, not 5 (SMOTE's default, and the sampler's).
-    **{
-        f"{k} neighbours": subclass(_OtherAnchors, anchors=partial(_train.Anchors, k=k))
-        for k in (10, 20)
-    },
+    # Anchors between a row and any of its k nearest class neighbours, not
+    # the default 10: 5 as SMOTE's default and the sampler's up to 0.2.0.dev9.
+    **{f"{k} neighbours": variant(k_neighbors=k) for k in (5, 20)},
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),

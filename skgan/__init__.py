@@ -1,6 +1,6 @@
 """skgan: conditional-GAN oversampling as an imbalanced-learn sampler."""
 
-__version__ = "0.2.0.dev9"
+__version__ = "0.2.0.dev11"
 
 __all__ = ["GANOversampler", "plot_history", "__version__"]
 

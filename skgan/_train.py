@@ -52,6 +52,7 @@ class TrainConfig:
     penalty_interval: int
     anchor: bool
     crossover: bool
+    k_neighbors: int
     augment: tuple
     device: torch.device
     n_threads: int
@@ -157,7 +158,14 @@ def fit_gan(config, data, labels, spans, seed, desc="GAN"):
         data, labels, monitor = _hold_out(data, labels, anchor_seed)
     conditioner = None if spans is None else Conditioner(data, labels, spans)
     anchors = (
-        Anchors(data, labels, spans, anchor_seed, crossover=config.crossover)
+        Anchors(
+            data,
+            labels,
+            spans,
+            anchor_seed,
+            k=config.k_neighbors,
+            crossover=config.crossover,
+        )
         if config.anchor
         else None
     )
@@ -682,7 +690,7 @@ class Anchors(_Tensors):
         Blocks of ``data``.
     seed : int
         Seeds the subsample of large classes.
-    k : int, default=5
+    k : int, default=10
         Neighbours per row.
     max_rows : int, default=5000
         Rows kept per class (a random subsample of larger classes), which
@@ -697,7 +705,9 @@ class Anchors(_Tensors):
     # No crossover: also what anchors saved without one read.
     n_codes = 0
 
-    def __init__(self, data, labels, spans, seed, k=5, max_rows=5_000, crossover=False):
+    def __init__(
+        self, data, labels, spans, seed, k=10, max_rows=5_000, crossover=False
+    ):
         pool = _class_subsample(labels, max_rows, seed)
         self.data, labels = data[pool], labels[pool]
         self.conditioner = Conditioner(self.data, labels, spans)

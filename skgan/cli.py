@@ -321,6 +321,7 @@ def _run_resample(args):
         categorical_features=_categorical_features(X, args.categorical),
         epochs=args.epochs,
         crossover=args.crossover,
+        k_neighbors=args.k_neighbors,
         verbose=int(args.verbose),
         random_state=args.random_state,
     )
@@ -574,6 +575,14 @@ def _add_resample(subparsers):
         help="let each integer or 0/1 column start from either of the two rows a "
         "synthetic row lies between, so that rounded values mix them instead of "
         "copying one (default: on)",
+    )
+    parser.add_argument(
+        "--k-neighbors",
+        type=int,
+        default=10,
+        metavar="K",
+        help="nearest rows of its class that a synthetic row may lie towards "
+        "(default: 10)",
     )
     parser.add_argument(
         "--random-state",

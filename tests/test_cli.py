@@ -203,6 +203,26 @@ def test_crossover_reaches_the_sampler(tmp_path):
     assert not synthetic[True].equals(synthetic[False])
 
 
+def test_k_neighbors_reaches_the_sampler(tmp_path):
+    # Pairs of close rows far apart: each row's one nearest neighbour is its
+    # partner, so with one neighbour no synthetic value leaves a pair's span.
+    table = pd.DataFrame({"x": np.repeat(np.arange(0, 100, 10), 2) + [0, 0.5] * 10})
+    table = pd.concat([table.assign(label="rare"), table.assign(x=-table.x)])
+    table["label"] = table["label"].fillna("common")
+    table = pd.concat([table, table[table.label == "common"]])
+    source = tmp_path / "in.csv"
+    table.to_csv(source, index=False)
+    outside = {}
+    for k in (1, 5):
+        out = tmp_path / f"out{k}.csv"
+        argv = ["resample", str(source), "--target", "label", "-o", str(out)]
+        assert main([*argv, "--epochs", "0", "--k-neighbors", str(k)]) == 0
+        new = pd.read_csv(out).iloc[len(table) :]
+        assert (new.label == "rare").all() and len(new) == 20
+        outside[k] = (new.x % 10 > 0.5).sum()
+    assert outside[1] == 0 and outside[5] > 0
+
+
 def test_sampling_strategy_takes_imblearn_strings_and_floats(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     _table().to_csv(source, index=False)
@@ -242,6 +262,7 @@ def _bad_inputs(tmp_path):
             "is a folder",
         ),
         "one class": ([str(tmp_path / "one.csv"), "-o", out], "one class"),
+        "no neighbours": ([str(good), "-o", out, "--k-neighbors", "0"], "k_neighbors"),
     }
 
 
@@ -256,6 +277,7 @@ def _bad_inputs(tmp_path):
         "no such output folder",
         "output is a folder",
         "one class",
+        "no neighbours",
     ],
 )
 def test_bad_input_is_one_line_on_stderr(case, tmp_path, capsys):
