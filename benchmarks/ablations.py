@@ -16,6 +16,9 @@ writes ``benchmarks/results/ablations.md``. ``--repeats 3 --name NAME`` checks
 chosen ``--variants`` on three repeats, as the KEEL suite runs, into
 ``NAME.md``; ``--suite mixed`` runs them on the mixed-type tables instead,
 next to SMOTENC and random oversampling, the mixed suite's peers.
+``--datasets`` runs other tables, such as the 20 that ``run_suites.sh``
+benchmarks as ``keel_unseen``; ``--published keel_unseen`` then ranks each
+variant in the GAN's place among that run's other samplers.
 """
 
 import argparse
@@ -431,13 +434,16 @@ def previous_scores(suite, datasets, repeats):
     return scores[keep].assign(sampler=PREVIOUS)
 
 
-def in_suites_place(scores, samplers, suite, datasets):
+def in_suites_place(scores, samplers, published, datasets, repeats):
     """Each of ``samplers`` (names in ``scores``) ranked in the GAN's place
-    among the suite's other samplers, on the suite's published three repeats,
-    with SMOTE(NC)'s rank beside it."""
-    published = pd.read_csv(RESULTS / f"{suite}_scores.csv")
+    among the other samplers of the published results ``published`` (a name
+    such as ``"keel"``), on their first ``repeats`` repeats, with SMOTE(NC)'s
+    rank beside it."""
+    published = pd.read_csv(RESULTS / f"{published}_scores.csv")
     others = published[
-        published["sampler"].ne("gan") & published["dataset"].isin(datasets)
+        published["sampler"].ne("gan")
+        & published["dataset"].isin(datasets)
+        & (published["repeat"] < repeats)
     ]
     rows = {}
     for sampler in samplers:
@@ -461,6 +467,11 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=1, choices=(1, 2, 3))
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--name")
+    parser.add_argument(
+        "--published",
+        help="results name (such as keel_unseen) whose other samplers rank the "
+        "variants in the GAN's place (default: the suite's own, with 3 repeats)",
+    )
     args = parser.parse_args(argv)
     tables, peers = SUITES[args.suite]
     datasets = args.datasets or tables
@@ -547,23 +558,25 @@ def main(argv=None):
         markdown_table(ranks),
         "",
     ]
-    if args.repeats == 3:
+    published = args.published or (args.suite if args.repeats == 3 else None)
+    if published:
+        placed = ["defaults", *args.variants, PREVIOUS]
         lines += [
             "## In the GAN's place among the suite's samplers",
             "",
             "The defaults, each variant and the previous defaults, ranked in "
-            f"the GAN's place in `{args.suite}.md`: among the suite's other "
-            "samplers on the published "
-            "three repeats (same folds and seeds), with SMOTE(NC)'s overall "
-            "rank beside it and the best of the others. `defaults` reproduces "
-            "the published GAN's ranks.",
+            f"the GAN's place in `{published}.md`: among its other samplers "
+            f"on its first {args.repeats} repeat(s) (same folds and seeds), "
+            "with SMOTE(NC)'s overall rank beside it and the best of the "
+            "others. `defaults` reproduces the published GAN's ranks.",
             "",
             markdown_table(
                 in_suites_place(
                     scores,
-                    ["defaults", *args.variants, PREVIOUS],
-                    args.suite,
+                    [s for s in placed if s in set(scores["sampler"])],
+                    published,
                     datasets,
+                    args.repeats,
                 )
             ),
             "",
