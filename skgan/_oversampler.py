@@ -53,6 +53,10 @@ AUTO_BATCH = {"anchored": 128, "noise": 256}
 _AUTO_AUGMENT = ("translation", "cutout")
 # The layout of the files ``save`` writes; ``load`` reads only this version.
 FORMAT_VERSION = 1
+# Parameters added since files of this format were first written, with the
+# value that gives how the sampler behaved before each: a file saved without
+# one was fitted so, and loads with it (k_neighbors since 0.2.0.dev11).
+_EARLIER_PARAMS = {"k_neighbors": 5}
 # Rounds of redrawing rows that copy a training row (``reject_copies``); a
 # round draws 1.2 rows per missing row over the last round's share of novel
 # rows, that share taken as at least 1 / _MAX_OVERDRAW. A round draws at least
@@ -642,7 +646,9 @@ class GANOversampler(BaseOverSampler):
         values, from which the sampler is rebuilt, so loading never runs code
         from the file, and a sampler trained on a GPU loads on a machine
         without one. A loaded sampler draws the same rows as the saved one
-        would have drawn next.
+        would have drawn next. A parameter added since the file was saved
+        takes the value the sampler then behaved by (``k_neighbors=5`` for
+        files from before 0.2.0.dev11), so that refitting it fits as before.
 
         Parameters
         ----------
@@ -673,7 +679,7 @@ class GANOversampler(BaseOverSampler):
         """
         contents = _read_model_file(path)
         try:
-            sampler = cls(**decode(contents["params"]))
+            sampler = cls(**{**_EARLIER_PARAMS, **decode(contents["params"])})
             sampler.__dict__.update(decode(contents["attributes"]))
             if hasattr(sampler, "_fitted"):
                 sampler._expose_fitted()

@@ -690,8 +690,8 @@ class Anchors(_Tensors):
         Blocks of ``data``.
     seed : int
         Seeds the subsample of large classes.
-    k : int, default=10
-        Neighbours per row.
+    k : int
+        Neighbours per row (``GANOversampler``'s ``k_neighbors``).
     max_rows : int, default=5000
         Rows kept per class (a random subsample of larger classes), which
         bounds the memory a fitted sampler holds and the neighbour search.
@@ -705,9 +705,7 @@ class Anchors(_Tensors):
     # No crossover: also what anchors saved without one read.
     n_codes = 0
 
-    def __init__(
-        self, data, labels, spans, seed, k=10, max_rows=5_000, crossover=False
-    ):
+    def __init__(self, data, labels, spans, seed, k, max_rows=5_000, crossover=False):
         pool = _class_subsample(labels, max_rows, seed)
         self.data, labels = data[pool], labels[pool]
         self.conditioner = Conditioner(self.data, labels, spans)

@@ -179,7 +179,7 @@ def test_anchors_of_a_one_row_class_are_that_row():
     labels = torch.tensor([0, 0, 0, 1])
     codec = TableCodec(categorical_mask(X, "auto"), "mode").fit(X, 0)
     data = torch.from_numpy(codec.encode(X))
-    anchors = Anchors(data, labels, codec.spans_, seed=0)
+    anchors = Anchors(data, labels, codec.spans_, seed=0, k=5)
     cls = torch.ones(50, dtype=torch.int64)
     generator = torch.Generator().manual_seed(0)
     level = anchors.conditioner.draw_levels(cls, generator, training=False)

@@ -11,6 +11,7 @@ import torch
 
 from skgan import GANOversampler, __version__
 from skgan._oversampler import FORMAT_VERSION
+from skgan._state import decode, encode
 
 FAST = {"epochs": 2, "batch_size": 32, "hidden_dims": (16,), "latent_dim": 8}
 
@@ -264,6 +265,16 @@ def test_other_skgan_version_with_same_format_warns(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         GANOversampler.load(saved_contents(tmp_path)[0])
+
+
+def test_file_from_before_a_parameter_loads_with_its_earlier_behaviour(tmp_path):
+    # Files saved before k_neighbors existed were fitted with 5 neighbours.
+    path, contents = saved_contents(tmp_path)
+    params = decode(contents["params"])
+    assert params.pop("k_neighbors") == 10
+    torch.save({**contents, "params": encode(params)}, path)
+    assert GANOversampler.load(path).k_neighbors == 5
+    assert GANOversampler.load(saved_contents(tmp_path)[0]).k_neighbors == 10
 
 
 def test_file_naming_an_unknown_class_is_refused(tmp_path):
