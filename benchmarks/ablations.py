@@ -439,7 +439,11 @@ def in_suites_place(scores, samplers, published, datasets, repeats):
     among the other samplers of the published results ``published`` (a name
     such as ``"keel"``), on their first ``repeats`` repeats, with SMOTE(NC)'s
     rank beside it."""
-    published = pd.read_csv(RESULTS / f"{published}_scores.csv")
+    # Exactly the floats written, as the cache holds the variants' scores:
+    # the default parser can move the last digit and so break a tie.
+    published = pd.read_csv(
+        RESULTS / f"{published}_scores.csv", float_precision="round_trip"
+    )
     others = published[
         published["sampler"].ne("gan")
         & published["dataset"].isin(datasets)
