@@ -333,12 +333,11 @@ def variant(steps=None, **params):
     return factory
 
 
-def reseeded(offset, **params):
-    """A factory of ``variant(**params)`` whose random state is the cell's seed
-    plus ``offset``: the same sampler on another random stream, which shows
-    how far ranks move by chance alone."""
-    made = variant(**params)
-    return lambda X, y, *, seed, image_shape=None: made(X, y, seed=seed + offset)
+def reseeded(offset, factory):
+    """The sampler of ``factory`` with the cell's seed plus ``offset`` as its
+    random state: the same sampler on another random stream, which shows how
+    far ranks move by chance alone."""
+    return lambda X, y, *, seed, image_shape=None: factory(X, y, seed=seed + offset)
 
 
 def class_sized(per_row, low, high):
@@ -371,6 +370,9 @@ VARIANTS = {
     "reject_copies=False": variant(reject_copies=False),
     "share margin 0.1": subclass(_ShareMargin, margin=0.1),
     "share margin 0.25": subclass(_ShareMargin, margin=0.25),
+    "share margin 0.25, another random stream": reseeded(
+        10_000, subclass(_ShareMargin, margin=0.25)
+    ),
     "select safe rows (2x, kNN)": subclass(_Selected, keep="safe"),
     "select border rows (2x, kNN)": subclass(_Selected, keep="border"),
     "drop rows amid the other class (2x, kNN)": subclass(_Selected, keep="not amid"),
@@ -384,7 +386,7 @@ VARIANTS = {
     # An untrained generator places each value at SMOTE's step squeezed into
     # the share band: what the band does without the GAN.
     "untrained generator (the share band alone)": variant(epochs=0),
-    "untrained generator, another random stream": reseeded(10_000, epochs=0),
+    "untrained generator, another random stream": reseeded(10_000, variant(epochs=0)),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
     # Cheaper steps: one hidden layer; the rows per step before 0.2.0.dev7.
