@@ -386,6 +386,7 @@ VARIANTS = {
     # An untrained generator places each value at SMOTE's step squeezed into
     # the share band: what the band does without the GAN.
     "untrained generator (the share band alone)": variant(epochs=0),
+    "defaults, another random stream": reseeded(10_000, variant()),
     "untrained generator, another random stream": reseeded(10_000, variant(epochs=0)),
     "SMOTE's step moved at most 1 in logit": subclass(_BoundedShare, bound=1.0),
     "SMOTE's step moved at most 2 in logit": subclass(_BoundedShare, bound=2.0),
