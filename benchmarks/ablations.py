@@ -104,14 +104,11 @@ class _StepAnchors(_train.Anchors):
         return (draws < step) ^ (step > 0.5)
 
 
-class _OtherAnchors(GANOversampler):
-    """The default sampler whose anchors are made by ``anchors``, a subclass
-    of ``skgan._train.Anchors``, instead."""
-
-    anchors = _train.Anchors
+class _StepCrossover(GANOversampler):
+    """The default sampler with :class:`_StepAnchors` for its anchors."""
 
     def _fit_resample(self, X, y):
-        with patched(_train, Anchors=self.anchors):
+        with patched(_train, Anchors=_StepAnchors):
             return super()._fit_resample(X, y)
 
 
@@ -397,7 +394,7 @@ VARIANTS = {
     "latent_dim=32": variant(latent_dim=32),
     "latent_dim=16": variant(latent_dim=16),
     # Crossover that keeps a row's codes together as SMOTE's one step does.
-    "crossover with SMOTE's step": subclass(_OtherAnchors, anchors=_StepAnchors),
+    "crossover with SMOTE's step": subclass(_StepCrossover),
     # Anchors between a row and any of its k nearest class neighbours, not
     # the default 10: 5 as SMOTE's default and the sampler's up to 0.2.0.dev9.
     **{f"{k} neighbours": variant(k_neighbors=k) for k in (5, 20)},
@@ -425,10 +422,17 @@ SUITES = {
 """Each suite's tables and the peers that the variants run next to."""
 
 
+def published_scores(path):
+    """Scores that a benchmark run wrote to ``path``, read back as exactly the
+    floats written, as the cache holds the variants' scores: the default
+    parser can move the last digit and so break a tie in the ranks."""
+    return pd.read_csv(path, float_precision="round_trip")
+
+
 def previous_scores(suite, datasets, repeats):
     """The previous defaults' scores on the first repeats of the suite's
     published run."""
-    scores = pd.read_csv(RESULTS / "previous" / f"{suite}_scores.csv")
+    scores = published_scores(RESULTS / "previous" / f"{suite}_scores.csv")
     keep = (
         (scores["sampler"] == "gan")
         & (scores["repeat"] < repeats)
@@ -442,11 +446,7 @@ def in_suites_place(scores, samplers, published, datasets, repeats):
     among the other samplers of the published results ``published`` (a name
     such as ``"keel"``), on their first ``repeats`` repeats, with SMOTE(NC)'s
     rank beside it."""
-    # Exactly the floats written, as the cache holds the variants' scores:
-    # the default parser can move the last digit and so break a tie.
-    published = pd.read_csv(
-        RESULTS / f"{published}_scores.csv", float_precision="round_trip"
-    )
+    published = published_scores(RESULTS / f"{published}_scores.csv")
     others = published[
         published["sampler"].ne("gan")
         & published["dataset"].isin(datasets)
@@ -568,6 +568,7 @@ def main(argv=None):
     published = args.published or (args.suite if args.repeats == 3 else None)
     if published:
         placed = ["defaults", *args.variants, PREVIOUS]
+        present = set(scores["sampler"])
         lines += [
             "## In the GAN's place among the suite's samplers",
             "",
@@ -580,7 +581,7 @@ def main(argv=None):
             markdown_table(
                 in_suites_place(
                     scores,
-                    [s for s in placed if s in set(scores["sampler"])],
+                    [s for s in placed if s in present],
                     published,
                     datasets,
                     args.repeats,
