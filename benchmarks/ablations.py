@@ -112,6 +112,55 @@ class _StepCrossover(GANOversampler):
             return super()._fit_resample(X, y)
 
 
+class _ConvexAnchors(_train.Anchors):
+    """Anchors whose partner is a convex combination of ``n_partners`` of the
+    row's neighbours (drawn with replacement, flat Dirichlet weights), as
+    ConvGeN combines a neighbourhood, instead of one neighbour: each numeric
+    value's difference is the weighted sum of the differences to those
+    neighbours whose mode it shares. One-hot codes keep the first
+    neighbour's single difference, so that they still round to one level."""
+
+    n_partners = 3
+
+    def draw(self, cls, level, rng):
+        rows = self.conditioner.rows_of(cls, level, rng)
+        n, device = len(rows), rows.device
+        pick = torch.randint(
+            self.neighbours.shape[1], (n, self.n_partners), generator=rng, device=device
+        )
+        partners = self.neighbours[rows.unsqueeze(1), pick]
+        step = torch.rand(n, 1, generator=rng, device=device)
+        uniform = torch.rand(n, self.n_partners, generator=rng, device=device)
+        weights = -torch.log(uniform.clamp_min(1e-12))
+        weights = weights / weights.sum(dim=1, keepdim=True)
+        start = self.data[rows]
+        continuous = self.continuous
+        shared = self.modes[partners] == self.modes[rows].unsqueeze(1)
+        gaps = (self.data[partners][:, :, continuous] - start[:, None, continuous]) * shared
+        delta = torch.zeros_like(start).index_add(
+            1, continuous, (weights.unsqueeze(2) * gaps).sum(dim=1)
+        )
+        if self.n_codes:
+            single = torch.zeros_like(start).index_add(1, continuous, gaps[:, 0])
+            near, gap = start[:, self.coded], single[:, self.coded]
+            flip = self.flips(step, rng)[:, self.code_of]
+            start = start.index_copy(1, self.coded, torch.where(flip, near + gap, near))
+            delta = delta.index_copy(1, self.coded, torch.where(flip, -gap, gap))
+        return torch.cat([start, delta, step], dim=1)
+
+
+class _ConvexNeighbours(GANOversampler):
+    """The default sampler with :class:`_ConvexAnchors` of ``n_partners``
+    neighbours for its anchors."""
+
+    n_partners = 3
+
+    def _fit_resample(self, X, y):
+        anchors = type("Anchors", (_ConvexAnchors,), {"n_partners": self.n_partners})
+        with patched(_train, Anchors=anchors):
+            return super()._fit_resample(X, y)
+
+
 class _SharedShare(GANOversampler):
     """The default sampler in which more columns take one share, as a one-hot
     code's columns do: every integer column (``columns="integer"``) or every
@@ -401,6 +450,13 @@ VARIANTS = {
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),
+    # ConvGeN-like anchors: a point inside the hull of several neighbours.
+    **{
+        f"convex combination of {m} neighbours": subclass(
+            _ConvexNeighbours, n_partners=m
+        )
+        for m in (3, 10)
+    },
     "shift from SMOTE's step penalised (weight 1)": subclass(_StepPenalty),
     "shift from SMOTE's step penalised (weight 10)": subclass(
         _StepPenalty, weight=10.0
