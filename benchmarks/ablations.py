@@ -161,6 +161,25 @@ class _ConvexNeighbours(GANOversampler):
             return super()._fit_resample(X, y)
 
 
+class _FractionalIntegers(GANOversampler):
+    """The default sampler that treats integer columns other than 0/1 flags
+    as real-valued, as SMOTE does: it neither rounds their synthetic values
+    nor gives each of them one share of its own, and returns them as floats."""
+
+    def _fit_resample(self, X, y):
+        fit = _codec._NumericColumn.fit
+
+        def fractional_fit(column_codec, column, rng):
+            fit(column_codec, column, rng)
+            if column_codec.integral and not column_codec.zero_one:
+                column_codec.integral = False
+                column_codec.dtype = np.dtype(float)
+            return column_codec
+
+        with patched(_codec._NumericColumn, fit=fractional_fit):
+            return super()._fit_resample(X, y)
+
+
 class _SharedShare(GANOversampler):
     """The default sampler in which more columns take one share, as a one-hot
     code's columns do: every integer column (``columns="integer"``) or every
@@ -450,6 +469,10 @@ VARIANTS = {
     # Every value of a row takes the row's one step, as before 0.2.0.dev5.
     "crossover=False": variant(crossover=False),
     "crossover=False, untrained": variant(crossover=False, epochs=0),
+    # SMOTE's fractional values in integer-coded columns (poker's ranks).
+    "integer columns left fractional, as SMOTE leaves them": subclass(
+        _FractionalIntegers
+    ),
     # ConvGeN-like anchors: a point inside the hull of several neighbours.
     **{
         f"convex combination of {m} neighbours": subclass(
