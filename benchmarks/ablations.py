@@ -136,7 +136,9 @@ class _ConvexAnchors(_train.Anchors):
         start = self.data[rows]
         continuous = self.continuous
         shared = self.modes[partners] == self.modes[rows].unsqueeze(1)
-        gaps = (self.data[partners][:, :, continuous] - start[:, None, continuous]) * shared
+        gaps = (
+            self.data[partners][:, :, continuous] - start[:, None, continuous]
+        ) * shared
         delta = torch.zeros_like(start).index_add(
             1, continuous, (weights.unsqueeze(2) * gaps).sum(dim=1)
         )
