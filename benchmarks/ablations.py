@@ -182,6 +182,49 @@ class _FractionalIntegers(GANOversampler):
             return super()._fit_resample(X, y)
 
 
+class _ValidatedNeighbours(GANOversampler):
+    """The default sampler that chooses ``k_neighbors`` among ``choices``
+    inside ``fit``, on a validation split of the training rows: an untrained
+    generator (``epochs=0``, which places rows as the trained one does, see
+    the user guide) with each choice is fitted on a stratified three
+    quarters of them, and the choice whose synthetic rows of each class lie
+    closest, in energy distance on the model encoding, to the held-out
+    quarter's real rows of that class is then fitted on all of them."""
+
+    choices = (5, 10, 20)
+
+    def _fit_resample(self, X, y):
+        from sklearn.model_selection import train_test_split
+
+        y = np.asarray(y)
+        kept, held = train_test_split(
+            np.arange(len(y)),
+            test_size=0.25,
+            stratify=y,
+            random_state=self.random_state,
+        )
+        params = self.get_params()
+        distances, codec = {}, None
+        for k in self.choices:
+            trial = GANOversampler(**{**params, "k_neighbors": k, "epochs": 0})
+            X_new, y_new = trial.fit_resample(_take(X, kept), y[kept])
+            codec = codec or trial._codec
+            new = np.arange(len(kept), len(y_new))
+            synthetic, labels = codec.encode(_take(X_new, new)), np.asarray(y_new)[new]
+            real = codec.encode(_take(X, held))
+            distances[k] = sum(
+                float(
+                    _train.energy_distance(
+                        torch.from_numpy(synthetic[labels == c]),
+                        torch.from_numpy(real[y[held] == c]),
+                    )
+                )
+                for c in np.unique(labels)
+            )
+        best = min(self.choices, key=distances.get)
+        return GANOversampler(**{**params, "k_neighbors": best}).fit_resample(X, y)
+
+
 class _SharedShare(GANOversampler):
     """The default sampler in which more columns take one share, as a one-hot
     code's columns do: every integer column (``columns="integer"``) or every
@@ -474,6 +517,10 @@ VARIANTS = {
     # SMOTE's fractional values in integer-coded columns (poker's ranks).
     "integer columns left fractional, as SMOTE leaves them": subclass(
         _FractionalIntegers
+    ),
+    # A cheap selection inside fit, on a validation split of the training rows.
+    "k_neighbors chosen in fit (5, 10, 20) on held-out rows": subclass(
+        _ValidatedNeighbours
     ),
     # ConvGeN-like anchors: a point inside the hull of several neighbours.
     **{
