@@ -208,10 +208,13 @@ class _ValidatedNeighbours(GANOversampler):
         for k in self.choices:
             trial = GANOversampler(**{**params, "k_neighbors": k, "epochs": 0})
             X_new, y_new = trial.fit_resample(_take(X, kept), y[kept])
-            codec = codec or trial._codec
+            if codec is None:
+                # Every trial encodes the same rows alike; the first one's
+                # encoding measures them all.
+                codec = trial._codec
+                real = codec.encode(_take(X, held))
             new = np.arange(len(kept), len(y_new))
             synthetic, labels = codec.encode(_take(X_new, new)), np.asarray(y_new)[new]
-            real = codec.encode(_take(X, held))
             distances[k] = sum(
                 float(
                     _train.energy_distance(
