@@ -442,7 +442,8 @@ class _NumericColumn:
             )
             if self.integral:
                 values = np.rint(values)
-            elif getattr(self, "levels", None) is not None:  # saved before 0.2
+            # Files saved before 0.2 have no levels attribute.
+            elif getattr(self, "levels", None) is not None:
                 values = _snap(values, self.levels, self.high - self.low)
         if self.n_model > self.n_value:
             values[block[:, self.n_value :].argmax(axis=1) == 1] = np.nan
